@@ -1,0 +1,463 @@
+// The status engine: from the catalogue, the organisation, its responses, evidence dates, improvement plan
+// and a publication date, the status of an assessment, with a reason for every requirement that is not met.
+import type {
+  Certification,
+  EvidenceDate,
+  ImprovementPlan,
+  IsoDate,
+  ItemResponse,
+  OrganisationProfile,
+  OutcomeResponse,
+} from '../assessment.ts';
+import type {
+  AchievementLevel,
+  ApplicableItem,
+  Catalogue,
+  Category,
+  CategoryId,
+  CertificationKind,
+  Outcome,
+  Track,
+} from '../catalogue/model.ts';
+import { addMonths } from '../dates.ts';
+import { checkPlanCovers } from './improvement-plan.ts';
+
+export type OverallStatus =
+  | 'standards-not-met'
+  | 'approaching-standards'
+  | 'standards-met'
+  | 'standards-exceeded';
+
+/** Higher is better; the property tests rely on this order. */
+export const STATUS_RANK: Record<OverallStatus, number> = {
+  'standards-not-met': 0,
+  'approaching-standards': 1,
+  'standards-met': 2,
+  'standards-exceeded': 3,
+};
+
+export const STATUS_LABEL: Record<OverallStatus, string> = {
+  'standards-not-met': 'Standards Not Met',
+  'approaching-standards': 'Approaching Standards',
+  'standards-met': 'Standards Met',
+  'standards-exceeded': 'Standards Exceeded',
+};
+
+export const LEVEL_RANK: Record<AchievementLevel, number> = {
+  'not-achieved': 0,
+  'partially-achieved': 1,
+  achieved: 2,
+};
+
+export const LEVEL_LABEL: Record<AchievementLevel, string> = {
+  'not-achieved': 'Not Achieved',
+  'partially-achieved': 'Partially Achieved',
+  achieved: 'Achieved',
+};
+
+/** The rule a reason reports on, so that every unmet requirement names what failed. */
+export type Rule =
+  | 'answered'
+  | 'affirmed'
+  | 'response-type'
+  | 'freshness'
+  | 'threshold'
+  | 'profile'
+  | 'approaching-subset'
+  | 'approaching-once'
+  | 'improvement-plan'
+  | 'exceeded';
+
+export interface Reason {
+  /** The item, outcome or plan action the reason is about. */
+  subject: string;
+  rule: Rule;
+  message: string;
+}
+
+export type ItemState = 'met' | 'not-met' | 'unanswered' | 'exempt';
+
+export interface ItemResult {
+  itemId: string;
+  title: string;
+  assertionId: string;
+  standardId: number;
+  mandatory: boolean;
+  approaching: boolean;
+  state: ItemState;
+  /** The certification that exempts the item, when `state` is `exempt`. */
+  exemptedBy?: CertificationKind;
+  /** The date the answered fact was last true (for items with a freshness rule). */
+  factDate?: IsoDate;
+  /** The last publication date on which the fact is still fresh enough. */
+  freshUntil?: IsoDate;
+  reasons: Reason[];
+}
+
+export interface GroupResult {
+  id: string;
+  title: string;
+  /** Mandatory items, after exemptions, that are met, of all mandatory items left. */
+  mandatoryMet: number;
+  mandatoryTotal: number;
+  met: boolean;
+}
+
+export interface OutcomeResult {
+  outcomeId: string;
+  title: string;
+  achieved: AchievementLevel;
+  expected: AchievementLevel;
+  meetsProfile: boolean;
+  answered: boolean;
+  reasons: Reason[];
+}
+
+export interface AssessmentStatus {
+  track: Track;
+  category: CategoryId;
+  organisationType: string;
+  at: IsoDate;
+  status: OverallStatus;
+  /** Why the status is not higher; empty when it is the highest the organisation can reach. */
+  reasons: Reason[];
+  /** Mandatory items met (standards) or outcomes at profile (CAF), of the total. */
+  progress: { done: number; total: number };
+  /** The items or outcomes that are below what Standards Met needs: the improvement plan's targets. */
+  unmetTargets: string[];
+  items: ItemResult[];
+  assertions: GroupResult[];
+  standards: GroupResult[];
+  outcomes: OutcomeResult[];
+  principles: GroupResult[];
+  objectives: GroupResult[];
+}
+
+export interface StatusInput {
+  catalogue: Catalogue;
+  organisation: OrganisationProfile;
+  responses: Iterable<ItemResponse>;
+  outcomeResponses?: Iterable<OutcomeResponse>;
+  evidence?: Iterable<EvidenceDate>;
+  plan?: ImprovementPlan;
+  /** The organisation published Approaching Standards before; the subset route may be used only once. */
+  publishedApproachingBefore?: boolean;
+  /** The publication date the rules are evaluated on. */
+  at: IsoDate;
+}
+
+export function categoryOf(catalogue: Catalogue, organisationType: string): Category {
+  const type = catalogue.organisationTypes.get(organisationType);
+  if (!type) throw new Error(`unknown organisation type "${organisationType}"`);
+  const category = catalogue.categories.get(type.category);
+  if (!category) throw new Error(`organisation type "${organisationType}" names an unknown category`);
+  return category;
+}
+
+function holdsValid(certs: readonly Certification[], kind: CertificationKind, at: IsoDate): boolean {
+  return certs.some((c) => c.kind === kind && c.expires >= at);
+}
+
+export function computeStatus(input: StatusInput): AssessmentStatus {
+  const category = categoryOf(input.catalogue, input.organisation.type);
+  return category.track === 'caf' ? computeCafStatus(input, category) : computeStandardsStatus(input, category);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Standards track
+
+/** Evaluates one item. Exported for the item pages, which show the same verdict the status uses. */
+export function evaluateItem(
+  applicable: ApplicableItem,
+  response: ItemResponse | undefined,
+  latestEvidence: IsoDate | undefined,
+  certifications: readonly Certification[],
+  at: IsoDate,
+): ItemResult {
+  const { item } = applicable;
+  const result: ItemResult = {
+    itemId: item.id,
+    title: item.title,
+    assertionId: applicable.assertionId,
+    standardId: applicable.standardId,
+    mandatory: applicable.mandatory,
+    approaching: applicable.approaching,
+    state: 'met',
+    reasons: [],
+  };
+  const exemptedBy = applicable.exemptedBy.find((kind) => holdsValid(certifications, kind, at));
+  if (exemptedBy) return { ...result, state: 'exempt', exemptedBy };
+
+  if (!response) {
+    result.state = 'unanswered';
+    result.reasons.push({ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` });
+    return result;
+  }
+  const { answer } = response;
+  if (answer.type !== item.responseType) {
+    result.state = 'not-met';
+    result.reasons.push({
+      subject: item.id,
+      rule: 'response-type',
+      message: `${item.id} ${item.title}: expected a ${item.responseType} answer, found ${answer.type}`,
+    });
+    return result;
+  }
+  const affirmed =
+    answer.type === 'yes-no'
+      ? answer.value
+      : answer.type === 'document'
+        ? answer.value.trim() !== '' || answer.evidenceId !== undefined
+        : answer.value.trim() !== '';
+  if (!affirmed) {
+    result.reasons.push({
+      subject: item.id,
+      rule: 'affirmed',
+      message:
+        answer.type === 'yes-no'
+          ? `${item.id} ${item.title}: answered "no"`
+          : `${item.id} ${item.title}: the answer is empty`,
+    });
+  }
+
+  if (item.freshness) {
+    let factDate = response.effectiveDate;
+    if (answer.type === 'date' && answer.value > factDate) factDate = answer.value;
+    if (latestEvidence !== undefined && latestEvidence > factDate) factDate = latestEvidence;
+    result.factDate = factDate;
+    result.freshUntil = addMonths(factDate, item.freshness.withinMonths);
+    if (addMonths(at, -item.freshness.withinMonths) > factDate) {
+      result.reasons.push({
+        subject: item.id,
+        rule: 'freshness',
+        message: `${item.id} ${item.title}: must be ${item.freshness.what} within ${item.freshness.withinMonths} months before publication; the latest date is ${factDate}`,
+      });
+    }
+  }
+  if (item.threshold && response.metric !== undefined && response.metric < item.threshold.atLeast) {
+    const unit = item.threshold.unit === 'percent' ? '%' : ` ${item.threshold.unit}`;
+    result.reasons.push({
+      subject: item.id,
+      rule: 'threshold',
+      message: `${item.id} ${item.title}: ${item.threshold.what} is ${response.metric}${unit}; at least ${item.threshold.atLeast}${unit} is needed`,
+    });
+  }
+  if (result.reasons.length > 0) result.state = 'not-met';
+  return result;
+}
+
+function latestEvidenceByItem(evidence: Iterable<EvidenceDate> | undefined): Map<string, IsoDate> {
+  const latest = new Map<string, IsoDate>();
+  if (!evidence) return latest;
+  for (const e of evidence) {
+    const seen = latest.get(e.itemId);
+    if (seen === undefined || e.effectiveDate > seen) latest.set(e.itemId, e.effectiveDate);
+  }
+  return latest;
+}
+
+function responsesById(responses: Iterable<ItemResponse>): Map<string, ItemResponse> {
+  if (responses instanceof Map) return responses as Map<string, ItemResponse>;
+  const map = new Map<string, ItemResponse>();
+  for (const r of responses) map.set(r.itemId, r);
+  return map;
+}
+
+function computeStandardsStatus(input: StatusInput, category: Category): AssessmentStatus {
+  const { catalogue, organisation, at } = input;
+  const responses = responsesById(input.responses);
+  const latest = latestEvidenceByItem(input.evidence);
+  const items: ItemResult[] = [];
+  for (const applicable of catalogue.itemsFor(category.id)) {
+    items.push(
+      evaluateItem(applicable, responses.get(applicable.item.id), latest.get(applicable.item.id), organisation.certifications, at),
+    );
+  }
+
+  const counts = new Map<string, { met: number; total: number }>();
+  const tally = (key: string, met: boolean) => {
+    const c = counts.get(key) ?? { met: 0, total: 0 };
+    c.total += 1;
+    if (met) c.met += 1;
+    counts.set(key, c);
+  };
+  const unmet: ItemResult[] = [];
+  for (const r of items) {
+    if (!r.mandatory || r.state === 'exempt') continue;
+    const met = r.state === 'met';
+    tally(r.assertionId, met);
+    tally(String(r.standardId), met);
+    if (!met) unmet.push(r);
+  }
+  const group = (id: string, title: string): GroupResult => {
+    const c = counts.get(id) ?? { met: 0, total: 0 };
+    return { id, title, mandatoryMet: c.met, mandatoryTotal: c.total, met: c.met === c.total };
+  };
+  const assertions: GroupResult[] = [];
+  const standards: GroupResult[] = [];
+  for (const s of catalogue.standards) {
+    let applies = false;
+    for (const a of s.assertions) {
+      if (!a.items.some((i) => i.categories[category.id])) continue;
+      applies = true;
+      assertions.push(group(a.id, a.title));
+    }
+    if (applies) standards.push(group(String(s.id), s.title));
+  }
+
+  const mandatoryTotal = items.filter((r) => r.mandatory && r.state !== 'exempt').length;
+  const progress = { done: mandatoryTotal - unmet.length, total: mandatoryTotal };
+  const base = {
+    track: 'standards' as const,
+    category: category.id,
+    organisationType: organisation.type,
+    at,
+    progress,
+    unmetTargets: unmet.map((r) => r.itemId),
+    items,
+    assertions,
+    standards,
+    outcomes: [],
+    principles: [],
+    objectives: [],
+  };
+
+  if (unmet.length === 0) {
+    if (category.exceededWith && holdsValid(organisation.certifications, category.exceededWith, at))
+      return { ...base, status: 'standards-exceeded', reasons: [] };
+    const reasons: Reason[] = category.exceededWith
+      ? [{ subject: category.exceededWith, rule: 'exceeded', message: `Standards Exceeded also needs a valid ${certName(catalogue, category.exceededWith)} certificate` }]
+      : [];
+    return { ...base, status: 'standards-met', reasons };
+  }
+
+  const reasons = unmet.flatMap((r) => r.reasons);
+  const approaching = approachingReasons(input, category, base.unmetTargets, () =>
+    items.filter((r) => r.approaching && r.state !== 'met' && r.state !== 'exempt').map((r) => r.itemId),
+  );
+  if (approaching.length === 0) return { ...base, status: 'approaching-standards', reasons };
+  return { ...base, status: 'standards-not-met', reasons: [...reasons, ...approaching] };
+}
+
+function certName(catalogue: Catalogue, kind: CertificationKind): string {
+  return catalogue.certifications.find((c) => c.id === kind)?.name ?? kind;
+}
+
+/** Why the assessment cannot be Approaching Standards; empty when it is. */
+function approachingReasons(
+  input: StatusInput,
+  category: Category,
+  unmetTargets: string[],
+  unmetInSubset: () => string[],
+): Reason[] {
+  const reasons: Reason[] = [];
+  const planProblems = checkPlanCovers(input.plan, unmetTargets, input.at);
+  if (category.approachingRoute === 'improvement-plan') {
+    if (!input.plan?.approvedBy)
+      reasons.push({
+        subject: 'improvement-plan',
+        rule: 'improvement-plan',
+        message: 'Approaching Standards needs an improvement plan approved by NHS England or your commissioner',
+      });
+    return [...reasons, ...planProblems];
+  }
+  const missing = unmetInSubset();
+  if (missing.length > 0)
+    reasons.push({
+      subject: 'approaching-subset',
+      rule: 'approaching-subset',
+      message: `Approaching Standards needs every item of its subset met; not yet: ${missing.join(', ')}`,
+    });
+  if (input.publishedApproachingBefore)
+    reasons.push({
+      subject: 'approaching-subset',
+      rule: 'approaching-once',
+      message: 'Approaching Standards was published before; it may be published only once, so Standards Met is needed now',
+    });
+  return [...reasons, ...planProblems];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CAF-aligned track
+
+/** Achievement from the indicators ticked true, by the CAF rule. Exported for the outcome pages. */
+export function achievementOf(outcome: Outcome, response: OutcomeResponse | undefined): AchievementLevel {
+  if (!response) return 'not-achieved';
+  if (response.notApplicable !== undefined && outcome.mayBeNotApplicable) return 'achieved';
+  const ticked = new Set(response.indicators);
+  if (outcome.indicators['not-achieved'].some((i) => ticked.has(i.id))) return 'not-achieved';
+  if (outcome.indicators.achieved.every((i) => ticked.has(i.id))) return 'achieved';
+  const partial = outcome.indicators['partially-achieved'];
+  if (partial.length > 0 && partial.every((i) => ticked.has(i.id))) return 'partially-achieved';
+  return 'not-achieved';
+}
+
+function evaluateOutcome(outcome: Outcome, response: OutcomeResponse | undefined, expected: AchievementLevel): OutcomeResult {
+  const achieved = achievementOf(outcome, response);
+  const meetsProfile = LEVEL_RANK[achieved] >= LEVEL_RANK[expected];
+  const reasons: Reason[] = [];
+  const name = `${outcome.id} ${outcome.title}`;
+  if (!meetsProfile) {
+    if (!response) reasons.push({ subject: outcome.id, rule: 'answered', message: `${name}: not answered yet; the profile expects ${LEVEL_LABEL[expected]}` });
+    else {
+      const ticked = new Set(response.indicators);
+      const bad = outcome.indicators['not-achieved'].filter((i) => ticked.has(i.id)).map((i) => i.id);
+      const column = expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
+      const missing = column.filter((i) => !ticked.has(i.id)).map((i) => i.id);
+      const parts = [`${name}: ${LEVEL_LABEL[achieved]}; the profile expects ${LEVEL_LABEL[expected]}`];
+      if (bad.length > 0) parts.push(`not-achieved indicators true: ${bad.join(', ')}`);
+      if (missing.length > 0) parts.push(`indicators not yet true: ${missing.join(', ')}`);
+      reasons.push({ subject: outcome.id, rule: 'profile', message: parts.join('; ') });
+    }
+  }
+  return { outcomeId: outcome.id, title: outcome.title, achieved, expected, meetsProfile, answered: response !== undefined, reasons };
+}
+
+function computeCafStatus(input: StatusInput, category: Category): AssessmentStatus {
+  const { catalogue, organisation, at } = input;
+  const type = catalogue.organisationTypes.get(organisation.type);
+  const profile = type?.profile ? catalogue.profiles.get(type.profile) : undefined;
+  if (!profile) throw new Error(`organisation type "${organisation.type}" has no CAF profile`);
+  const responses = new Map<string, OutcomeResponse>();
+  for (const r of input.outcomeResponses ?? []) responses.set(r.outcomeId, r);
+
+  const outcomes: OutcomeResult[] = [];
+  for (const outcome of catalogue.outcomes.values()) {
+    outcomes.push(evaluateOutcome(outcome, responses.get(outcome.id), profile.levels[outcome.id] ?? 'achieved'));
+  }
+  const below = outcomes.filter((o) => !o.meetsProfile);
+  const principles: GroupResult[] = [];
+  const objectives: GroupResult[] = [];
+  const byId = new Map(outcomes.map((o) => [o.outcomeId, o]));
+  for (const objective of catalogue.objectives) {
+    let met = 0;
+    let total = 0;
+    for (const principle of objective.principles) {
+      const results = principle.outcomes.map((o) => byId.get(o.id));
+      const ok = results.filter((r) => r?.meetsProfile).length;
+      principles.push({ id: principle.id, title: principle.title, mandatoryMet: ok, mandatoryTotal: results.length, met: ok === results.length });
+      met += ok;
+      total += results.length;
+    }
+    objectives.push({ id: objective.id, title: objective.title, mandatoryMet: met, mandatoryTotal: total, met: met === total });
+  }
+  const base = {
+    track: 'caf' as const,
+    category: category.id,
+    organisationType: organisation.type,
+    at,
+    progress: { done: outcomes.length - below.length, total: outcomes.length },
+    unmetTargets: below.map((o) => o.outcomeId),
+    items: [],
+    assertions: [],
+    standards: [],
+    outcomes,
+    principles,
+    objectives,
+  };
+  if (below.length === 0) return { ...base, status: 'standards-met', reasons: [] };
+  const reasons = below.flatMap((o) => o.reasons);
+  const approaching = approachingReasons(input, category, base.unmetTargets, () => []);
+  if (approaching.length === 0) return { ...base, status: 'approaching-standards', reasons };
+  return { ...base, status: 'standards-not-met', reasons: [...reasons, ...approaching] };
+}
