@@ -1,7 +1,9 @@
 // Reads a year's catalogue from YAML files, checks each against its schema and the whole for consistency,
 // and reports every problem with its file, line and path.
-import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isNode } from 'yaml';
@@ -93,12 +95,58 @@ async function readYaml<S extends z.ZodType>(
   return { file: display, data: parsed.data, lineOf };
 }
 
+const SCHEMA_SOURCE = fileURLToPath(new URL('../domain/catalogue/schema.ts', import.meta.url));
+
+/**
+ * A fingerprint of the year's files and of the schema that checks them. Parsing the YAML and checking it is
+ * most of a CLI command's start-up, so files that checked cleanly once are kept, parsed, in a cache keyed by it.
+ */
+async function fingerprint(base: string): Promise<string | undefined> {
+  try {
+    const hash = createHash('sha256').update(await readFile(SCHEMA_SOURCE));
+    const cafDir = path.join(base, 'caf');
+    const files = ['catalogue.yaml', 'standards.yaml', ...(existsSync(cafDir) ? (await readdir(cafDir)).sort().map((f) => `caf/${f}`) : [])];
+    for (const f of files) hash.update(f).update(await readFile(path.join(base, f)));
+    return hash.digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+const cachePath = (key: string) => path.join(tmpdir(), `opendspt-catalogue-${key}.json`);
+
 /** Load and check the catalogue of `year` (default: the newest) from `dir`. */
 export async function loadCatalogue(options: { dir?: string; year?: string } = {}): Promise<LoadResult> {
   const dir = options.dir ?? DEFAULT_CATALOGUE_DIR;
+  const years = existsSync(dir) ? await catalogueYears(dir) : [];
+  const year = options.year ?? years.at(-1);
+  const key = year && years.includes(year) ? await fingerprint(path.join(dir, year)) : undefined;
+  if (key) {
+    try {
+      const files = JSON.parse(await readFile(cachePath(key), 'utf8')) as CatalogueFiles;
+      const assembled = assembleCatalogue(files);
+      if (assembled.ok) return assembled;
+    } catch {
+      // No cache yet, or an unreadable one: read the files.
+    }
+  }
+  const loaded = await loadCatalogueFiles(dir, options.year);
+  if (loaded.ok && key) {
+    const temp = `${cachePath(key)}.${process.pid}`;
+    await writeFile(temp, JSON.stringify(loaded.files))
+      .then(() => rename(temp, cachePath(key)))
+      .catch(() => undefined);
+  }
+  return loaded.ok ? { ok: true, catalogue: loaded.catalogue } : loaded;
+}
+
+async function loadCatalogueFiles(
+  dir: string,
+  requestedYear: string | undefined,
+): Promise<{ ok: true; catalogue: Catalogue; files: CatalogueFiles } | { ok: false; problems: LoadProblem[] }> {
   if (!existsSync(dir)) return { ok: false, problems: [{ file: dir, path: [], message: 'expected a catalogue folder here' }] };
   const years = await catalogueYears(dir);
-  const year = options.year ?? years.at(-1);
+  const year = requestedYear ?? years.at(-1);
   if (!year || !years.includes(year))
     return {
       ok: false,
@@ -128,7 +176,7 @@ export async function loadCatalogue(options: { dir?: string; year?: string } = {
     objectives: objectives.flatMap((o) => (o.data ? [{ file: o.file, data: o.data }] : [])),
   };
   const assembled = assembleCatalogue(files);
-  if (assembled.ok) return assembled;
+  if (assembled.ok) return { ok: true, catalogue: assembled.catalogue, files };
   const lineFinders = new Map<string, ParsedFile<unknown>['lineOf']>([
     [catalogue.file, catalogue.lineOf],
     [standards.file, standards.lineOf],

@@ -1,0 +1,122 @@
+// The schema on both engines: migrations are idempotent, constraints hold, publications cannot be altered.
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { migrateToLatest } from '../../../src/infra/db/connect.ts';
+import { PUBLICATION_IMMUTABLE_MESSAGE } from '../../../src/infra/db/migrations.ts';
+import { ENGINES, freshDatabase, type TestDatabase } from '../../support/databases.ts';
+
+describe.each(ENGINES)('migrations on %s', (engine) => {
+  let t: TestDatabase;
+  beforeEach(async () => {
+    t = await freshDatabase(engine);
+  });
+  afterEach(async () => {
+    await t.drop();
+  });
+
+  test('running them again applies nothing and changes nothing', async () => {
+    await t.db
+      .insertInto('organisations')
+      .values({
+        id: 'o1',
+        ods_code: 'A81001',
+        name: 'Practice',
+        type: 'gp-practice',
+        ico_number: null,
+        certifications: '[]',
+        created_at: '2025-04-01T09:00:00.000Z',
+      })
+      .execute();
+
+    const again = await migrateToLatest(t.db, engine);
+    const third = await migrateToLatest(t.db);
+
+    expect(again).toEqual({ ok: true, value: [] });
+    expect(third).toEqual({ ok: true, value: [] });
+    const rows = await t.db.selectFrom('organisations').select('ods_code').execute();
+    expect(rows).toEqual([{ ods_code: 'A81001' }]);
+  });
+
+  test('foreign keys are enforced', async () => {
+    const insert = t.db
+      .insertInto('members')
+      .values({
+        id: 'm1',
+        organisation_id: 'no-such-org',
+        email: 'a@example.org',
+        name: 'A',
+        role: 'viewer',
+        created_at: '2025-04-01T09:00:00.000Z',
+      })
+      .execute();
+
+    await expect(insert).rejects.toThrow(/foreign key/i);
+  });
+
+  test('a publication cannot be updated or deleted, even with raw SQL', async () => {
+    await seedPublication(t);
+
+    await expect(
+      sql`update publications set status = ${'Standards Exceeded'} where id = ${'p1'}`.execute(t.db),
+    ).rejects.toThrow(PUBLICATION_IMMUTABLE_MESSAGE);
+    await expect(sql`delete from publications where id = ${'p1'}`.execute(t.db)).rejects.toThrow(
+      PUBLICATION_IMMUTABLE_MESSAGE,
+    );
+    if (engine === 'postgres')
+      await expect(sql`truncate publications`.execute(t.db)).rejects.toThrow(PUBLICATION_IMMUTABLE_MESSAGE);
+
+    const rows = await t.db.selectFrom('publications').select(['id', 'status']).execute();
+    expect(rows).toEqual([{ id: 'p1', status: 'Standards Met' }]);
+  });
+
+  test('audit events can still be altered, so that verification is what catches it', async () => {
+    await t.store.audit.append({ actor: 'u1', action: 'test', organisationId: null, subject: 's' });
+
+    await sql`update audit_events set actor = ${'someone else'} where seq = 1`.execute(t.db);
+
+    const row = await t.db.selectFrom('audit_events').select('actor').executeTakeFirstOrThrow();
+    expect(row.actor).toBe('someone else');
+  });
+});
+
+async function seedPublication(t: TestDatabase): Promise<void> {
+  const at = '2025-06-30T12:00:00.000Z';
+  await t.db
+    .insertInto('organisations')
+    .values({
+      id: 'o1',
+      ods_code: 'A81001',
+      name: 'Practice',
+      type: 'gp-practice',
+      ico_number: null,
+      certifications: '[]',
+      created_at: at,
+    })
+    .execute();
+  await t.db
+    .insertInto('assessments')
+    .values({
+      id: 'a1',
+      organisation_id: 'o1',
+      year: '2025-26',
+      created_at: at,
+      plan_approved_by: null,
+      plan_approved_at: null,
+    })
+    .execute();
+  await t.db
+    .insertInto('publications')
+    .values({
+      id: 'p1',
+      assessment_id: 'a1',
+      kind: 'final',
+      status: 'Standards Met',
+      snapshot: '{}',
+      sha256: 'ab'.repeat(32),
+      signer_name: 'S',
+      signer_role: 'SIRO',
+      declaration: 'I declare',
+      published_at: at,
+    })
+    .execute();
+}
