@@ -11,19 +11,30 @@ export function isIsoDate(text: string): boolean {
   return d <= daysInMonth(y, mo);
 }
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS[month - 1]!;
 }
 
-/** Adds (or with a negative `months`, subtracts) calendar months; the 31st clamps to the month's last day. */
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * Adds (or with a negative `months`, subtracts) calendar months; the 31st clamps to the month's last day.
+ * The status engine calls this for every dated item of every organisation, so it avoids regular expressions
+ * and Date objects.
+ */
 export function addMonths(date: IsoDate, months: number): IsoDate {
-  const m = ISO_DATE.exec(date);
-  if (!m) throw new Error(`not an ISO date: ${date}`);
-  const total = Number(m[1]) * 12 + (Number(m[2]) - 1) + months;
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  if (date.length !== 10 || !(y >= 0) || !(m >= 1 && m <= 12) || !(d >= 1 && d <= 31)) throw new Error(`not an ISO date: ${date}`);
+  const total = y * 12 + (m - 1) + months;
   const year = Math.floor(total / 12);
-  const month = (total % 12) + 1;
-  const day = Math.min(Number(m[3]), daysInMonth(year, month));
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const month = total - year * 12 + 1;
+  const day = Math.min(d, daysInMonth(year, month));
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {

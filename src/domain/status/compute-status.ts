@@ -86,11 +86,11 @@ export interface ItemResult {
   approaching: boolean;
   state: ItemState;
   /** The certification that exempts the item, when `state` is `exempt`. */
-  exemptedBy?: CertificationKind;
+  exemptedBy: CertificationKind | undefined;
   /** The date the answered fact was last true (for items with a freshness rule). */
-  factDate?: IsoDate;
+  factDate: IsoDate | undefined;
   /** The last publication date on which the fact is still fresh enough. */
-  freshUntil?: IsoDate;
+  freshUntil: IsoDate | undefined;
   reasons: Reason[];
 }
 
@@ -155,7 +155,8 @@ export function categoryOf(catalogue: Catalogue, organisationType: string): Cate
 }
 
 function holdsValid(certs: readonly Certification[], kind: CertificationKind, at: IsoDate): boolean {
-  return certs.some((c) => c.kind === kind && c.expires >= at);
+  for (const c of certs) if (c.kind === kind && c.expires >= at) return true;
+  return false;
 }
 
 export function computeStatus(input: StatusInput): AssessmentStatus {
@@ -166,6 +167,21 @@ export function computeStatus(input: StatusInput): AssessmentStatus {
 // ---------------------------------------------------------------------------------------------------------
 // Standards track
 
+/**
+ * The cut-off date of each freshness window on the publication date, worked out once per evaluation: the
+ * fact must be dated on or after it.
+ */
+export type FreshnessCutoffs = (months: number) => IsoDate;
+
+function cutoffsFor(at: IsoDate): FreshnessCutoffs {
+  const cache = new Map<number, IsoDate>();
+  return (months) => {
+    let cutoff = cache.get(months);
+    if (cutoff === undefined) cache.set(months, (cutoff = addMonths(at, -months)));
+    return cutoff;
+  };
+}
+
 /** Evaluates one item. Exported for the item pages, which show the same verdict the status uses. */
 export function evaluateItem(
   applicable: ApplicableItem,
@@ -173,8 +189,10 @@ export function evaluateItem(
   latestEvidence: IsoDate | undefined,
   certifications: readonly Certification[],
   at: IsoDate,
+  cutoffs: FreshnessCutoffs = cutoffsFor(at),
 ): ItemResult {
   const { item } = applicable;
+  // Every field is set here, in one shape, so the engine's hot loop stays monomorphic.
   const result: ItemResult = {
     itemId: item.id,
     title: item.title,
@@ -183,26 +201,37 @@ export function evaluateItem(
     mandatory: applicable.mandatory,
     approaching: applicable.approaching,
     state: 'met',
-    reasons: [],
+    exemptedBy: undefined,
+    factDate: undefined,
+    freshUntil: undefined,
+    reasons: NO_REASONS,
   };
-  const exemptedBy = applicable.exemptedBy.find((kind) => holdsValid(certifications, kind, at));
-  if (exemptedBy) return { ...result, state: 'exempt', exemptedBy };
+  for (const kind of applicable.exemptedBy) {
+    if (holdsValid(certifications, kind, at)) {
+      result.state = 'exempt';
+      result.exemptedBy = kind;
+      return result;
+    }
+  }
 
   if (!response) {
     result.state = 'unanswered';
-    result.reasons.push({ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` });
+    result.reasons = [{ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` }];
     return result;
   }
   const { answer } = response;
   if (answer.type !== item.responseType) {
     result.state = 'not-met';
-    result.reasons.push({
-      subject: item.id,
-      rule: 'response-type',
-      message: `${item.id} ${item.title}: expected a ${item.responseType} answer, found ${answer.type}`,
-    });
+    result.reasons = [
+      {
+        subject: item.id,
+        rule: 'response-type',
+        message: `${item.id} ${item.title}: expected a ${item.responseType} answer, found ${answer.type}`,
+      },
+    ];
     return result;
   }
+  let reasons: Reason[] | undefined;
   const affirmed =
     answer.type === 'yes-no'
       ? answer.value
@@ -210,7 +239,7 @@ export function evaluateItem(
         ? answer.value.trim() !== '' || answer.evidenceId !== undefined
         : answer.value.trim() !== '';
   if (!affirmed) {
-    result.reasons.push({
+    (reasons ??= []).push({
       subject: item.id,
       rule: 'affirmed',
       message:
@@ -220,30 +249,49 @@ export function evaluateItem(
     });
   }
 
-  if (item.freshness) {
+  const { freshness, threshold } = item;
+  if (freshness) {
     let factDate = response.effectiveDate;
     if (answer.type === 'date' && answer.value > factDate) factDate = answer.value;
     if (latestEvidence !== undefined && latestEvidence > factDate) factDate = latestEvidence;
     result.factDate = factDate;
-    result.freshUntil = addMonths(factDate, item.freshness.withinMonths);
-    if (addMonths(at, -item.freshness.withinMonths) > factDate) {
-      result.reasons.push({
+    result.freshUntil = freshUntil(factDate, freshness.withinMonths);
+    if (cutoffs(freshness.withinMonths) > factDate) {
+      (reasons ??= []).push({
         subject: item.id,
         rule: 'freshness',
-        message: `${item.id} ${item.title}: must be ${item.freshness.what} within ${item.freshness.withinMonths} months before publication; the latest date is ${factDate}`,
+        message: `${item.id} ${item.title}: must be ${freshness.what} within ${freshness.withinMonths} months before publication; the latest date is ${factDate}`,
       });
     }
   }
-  if (item.threshold && response.metric !== undefined && response.metric < item.threshold.atLeast) {
-    const unit = item.threshold.unit === 'percent' ? '%' : ` ${item.threshold.unit}`;
-    result.reasons.push({
+  if (threshold && response.metric !== undefined && response.metric < threshold.atLeast) {
+    const unit = threshold.unit === 'percent' ? '%' : ` ${threshold.unit}`;
+    (reasons ??= []).push({
       subject: item.id,
       rule: 'threshold',
-      message: `${item.id} ${item.title}: ${item.threshold.what} is ${response.metric}${unit}; at least ${item.threshold.atLeast}${unit} is needed`,
+      message: `${item.id} ${item.title}: ${threshold.what} is ${response.metric}${unit}; at least ${threshold.atLeast}${unit} is needed`,
     });
   }
-  if (result.reasons.length > 0) result.state = 'not-met';
+  if (reasons) {
+    result.state = 'not-met';
+    result.reasons = reasons;
+  }
   return result;
+}
+
+/** Shared by every item that is met: results are read, never changed, so one empty list serves all. */
+const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
+
+// Many organisations share the same few review dates, so the end of each freshness window is remembered.
+const freshUntilMemo = new Map<string, IsoDate>();
+function freshUntil(factDate: IsoDate, months: number): IsoDate {
+  const key = `${factDate}/${months}`;
+  let until = freshUntilMemo.get(key);
+  if (until === undefined) {
+    if (freshUntilMemo.size > 50_000) freshUntilMemo.clear();
+    freshUntilMemo.set(key, (until = addMonths(factDate, months)));
+  }
+  return until;
 }
 
 function latestEvidenceByItem(evidence: Iterable<EvidenceDate> | undefined): Map<string, IsoDate> {
@@ -263,49 +311,80 @@ function responsesById(responses: Iterable<ItemResponse>): Map<string, ItemRespo
   return map;
 }
 
+/** Where each applicable item of a category counts: its assertion's and its standard's position. */
+interface CategoryLayout {
+  items: readonly ApplicableItem[];
+  assertionOf: Int32Array;
+  standardOf: Int32Array;
+  assertions: { id: string; title: string }[];
+  standards: { id: string; title: string }[];
+}
+
+// The layout depends only on the catalogue, so it is worked out once per catalogue and category.
+const layouts = new WeakMap<Catalogue, Map<CategoryId, CategoryLayout>>();
+
+function layoutOf(catalogue: Catalogue, category: CategoryId): CategoryLayout {
+  let byCategory = layouts.get(catalogue);
+  if (!byCategory) layouts.set(catalogue, (byCategory = new Map()));
+  const cached = byCategory.get(category);
+  if (cached) return cached;
+  const items = catalogue.itemsFor(category);
+  const assertions: CategoryLayout['assertions'] = [];
+  const standards: CategoryLayout['standards'] = [];
+  for (const s of catalogue.standards) {
+    let applies = false;
+    for (const a of s.assertions) {
+      if (!a.items.some((i) => i.categories[category])) continue;
+      applies = true;
+      assertions.push({ id: a.id, title: a.title });
+    }
+    if (applies) standards.push({ id: String(s.id), title: s.title });
+  }
+  const layout: CategoryLayout = {
+    items,
+    assertionOf: Int32Array.from(items, (i) => assertions.findIndex((a) => a.id === i.assertionId)),
+    standardOf: Int32Array.from(items, (i) => standards.findIndex((s) => s.id === String(i.standardId))),
+    assertions,
+    standards,
+  };
+  byCategory.set(category, layout);
+  return layout;
+}
+
+function groupResults(groups: { id: string; title: string }[], met: Int32Array, total: Int32Array): GroupResult[] {
+  return groups.map((g, i) => ({ id: g.id, title: g.title, mandatoryMet: met[i]!, mandatoryTotal: total[i]!, met: met[i] === total[i] }));
+}
+
 function computeStandardsStatus(input: StatusInput, category: Category): AssessmentStatus {
   const { catalogue, organisation, at } = input;
   const responses = responsesById(input.responses);
   const latest = latestEvidenceByItem(input.evidence);
+  const layout = layoutOf(catalogue, category.id);
+  const cutoffs = cutoffsFor(at);
+  const aMet = new Int32Array(layout.assertions.length);
+  const aTotal = new Int32Array(layout.assertions.length);
+  const sMet = new Int32Array(layout.standards.length);
+  const sTotal = new Int32Array(layout.standards.length);
   const items: ItemResult[] = [];
-  for (const applicable of catalogue.itemsFor(category.id)) {
-    items.push(
-      evaluateItem(applicable, responses.get(applicable.item.id), latest.get(applicable.item.id), organisation.certifications, at),
-    );
-  }
-
-  const counts = new Map<string, { met: number; total: number }>();
-  const tally = (key: string, met: boolean) => {
-    const c = counts.get(key) ?? { met: 0, total: 0 };
-    c.total += 1;
-    if (met) c.met += 1;
-    counts.set(key, c);
-  };
   const unmet: ItemResult[] = [];
-  for (const r of items) {
+  let mandatoryTotal = 0;
+  for (let i = 0; i < layout.items.length; i++) {
+    const applicable = layout.items[i]!;
+    const id = applicable.item.id;
+    const r = evaluateItem(applicable, responses.get(id), latest.get(id), organisation.certifications, at, cutoffs);
+    items.push(r);
     if (!r.mandatory || r.state === 'exempt') continue;
-    const met = r.state === 'met';
-    tally(r.assertionId, met);
-    tally(String(r.standardId), met);
-    if (!met) unmet.push(r);
-  }
-  const group = (id: string, title: string): GroupResult => {
-    const c = counts.get(id) ?? { met: 0, total: 0 };
-    return { id, title, mandatoryMet: c.met, mandatoryTotal: c.total, met: c.met === c.total };
-  };
-  const assertions: GroupResult[] = [];
-  const standards: GroupResult[] = [];
-  for (const s of catalogue.standards) {
-    let applies = false;
-    for (const a of s.assertions) {
-      if (!a.items.some((i) => i.categories[category.id])) continue;
-      applies = true;
-      assertions.push(group(a.id, a.title));
-    }
-    if (applies) standards.push(group(String(s.id), s.title));
+    mandatoryTotal += 1;
+    const a = layout.assertionOf[i]!;
+    const s = layout.standardOf[i]!;
+    aTotal[a]! += 1;
+    sTotal[s]! += 1;
+    if (r.state === 'met') {
+      aMet[a]! += 1;
+      sMet[s]! += 1;
+    } else unmet.push(r);
   }
 
-  const mandatoryTotal = items.filter((r) => r.mandatory && r.state !== 'exempt').length;
   const progress = { done: mandatoryTotal - unmet.length, total: mandatoryTotal };
   const base = {
     track: 'standards' as const,
@@ -315,8 +394,8 @@ function computeStandardsStatus(input: StatusInput, category: Category): Assessm
     progress,
     unmetTargets: unmet.map((r) => r.itemId),
     items,
-    assertions,
-    standards,
+    assertions: groupResults(layout.assertions, aMet, aTotal),
+    standards: groupResults(layout.standards, sMet, sTotal),
     outcomes: [],
     principles: [],
     objectives: [],

@@ -1,0 +1,37 @@
+// Builds the web server: security headers, design-system assets, public catalogue pages, health and error
+// pages. It does not listen; the caller (the CLI, or a test) decides where.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Catalogue } from '../domain/catalogue/model.ts';
+import { registerCatalogueRoutes } from './routes/catalogue.ts';
+import { registerHomeRoutes } from './routes/home.ts';
+import { frameworkErrorPage, setUpErrorPages } from './set-up-error-pages.ts';
+import { setUpHealthChecks } from './set-up-health-checks.ts';
+import { setUpStaticAssets } from './set-up-static-assets.ts';
+import { createViewEnvironment, setUpViews } from './set-up-views.ts';
+import { setUpWebSecurity } from './set-up-web-security.ts';
+
+export interface ServerOptions {
+  catalogue: Catalogue;
+  /** Passed to Fastify: `true` for pino's defaults, an object for pino options. Off by default. */
+  logger?: boolean | object;
+  /** What a newcomer should do first, shown on the home page (the CLI passes its registration command). */
+  firstStep?: string;
+}
+
+export const DEFAULT_FIRST_STEP = 'Register your organisation with the dspt command: npx dspt org add --help';
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const views = createViewEnvironment();
+  const app = Fastify({ logger: options.logger ?? false, frameworkErrors: frameworkErrorPage(views) });
+  await setUpWebSecurity(app);
+  setUpViews(app, views);
+  setUpErrorPages(app);
+  await setUpStaticAssets(app);
+  setUpHealthChecks(app);
+  registerHomeRoutes(app, {
+    catalogue: options.catalogue,
+    firstStep: options.firstStep ?? DEFAULT_FIRST_STEP,
+  });
+  registerCatalogueRoutes(app, { catalogue: options.catalogue });
+  return app;
+}
