@@ -173,13 +173,22 @@ export function computeStatus(input: StatusInput): AssessmentStatus {
  */
 export type FreshnessCutoffs = (months: number) => IsoDate;
 
+// Date arithmetic is remembered: thousands of organisations are evaluated on the same publication date and
+// share a few review dates. Both memos hold plain derived values and are bounded.
+const cutoffMemo = new Map<IsoDate, FreshnessCutoffs>();
+
 function cutoffsFor(at: IsoDate): FreshnessCutoffs {
+  let cutoffs = cutoffMemo.get(at);
+  if (cutoffs) return cutoffs;
   const cache = new Map<number, IsoDate>();
-  return (months) => {
+  cutoffs = (months) => {
     let cutoff = cache.get(months);
     if (cutoff === undefined) cache.set(months, (cutoff = addMonths(at, -months)));
     return cutoff;
   };
+  if (cutoffMemo.size > 1000) cutoffMemo.clear();
+  cutoffMemo.set(at, cutoffs);
+  return cutoffs;
 }
 
 /** Evaluates one item. Exported for the item pages, which show the same verdict the status uses. */
@@ -192,44 +201,15 @@ export function evaluateItem(
   cutoffs: FreshnessCutoffs = cutoffsFor(at),
 ): ItemResult {
   const { item } = applicable;
-  // Every field is set here, in one shape, so the engine's hot loop stays monomorphic.
-  const result: ItemResult = {
-    itemId: item.id,
-    title: item.title,
-    assertionId: applicable.assertionId,
-    standardId: applicable.standardId,
-    mandatory: applicable.mandatory,
-    approaching: applicable.approaching,
-    state: 'met',
-    exemptedBy: undefined,
-    factDate: undefined,
-    freshUntil: undefined,
-    reasons: NO_REASONS,
-  };
-  for (const kind of applicable.exemptedBy) {
-    if (holdsValid(certifications, kind, at)) {
-      result.state = 'exempt';
-      result.exemptedBy = kind;
-      return result;
-    }
-  }
+  for (const kind of applicable.exemptedBy)
+    if (holdsValid(certifications, kind, at)) return itemResult(applicable, 'exempt', NO_REASONS, kind, undefined);
 
-  if (!response) {
-    result.state = 'unanswered';
-    result.reasons = [{ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` }];
-    return result;
-  }
+  if (!response)
+    return itemResult(applicable, 'unanswered', [{ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` }], undefined, undefined);
   const { answer } = response;
   if (answer.type !== item.responseType) {
-    result.state = 'not-met';
-    result.reasons = [
-      {
-        subject: item.id,
-        rule: 'response-type',
-        message: `${item.id} ${item.title}: expected a ${item.responseType} answer, found ${answer.type}`,
-      },
-    ];
-    return result;
+    const message = `${item.id} ${item.title}: expected a ${item.responseType} answer, found ${answer.type}`;
+    return itemResult(applicable, 'not-met', [{ subject: item.id, rule: 'response-type', message }], undefined, undefined);
   }
   let reasons: Reason[] | undefined;
   const affirmed =
@@ -250,12 +230,11 @@ export function evaluateItem(
   }
 
   const { freshness, threshold } = item;
+  let factDate: IsoDate | undefined;
   if (freshness) {
-    let factDate = response.effectiveDate;
+    factDate = response.effectiveDate;
     if (answer.type === 'date' && answer.value > factDate) factDate = answer.value;
     if (latestEvidence !== undefined && latestEvidence > factDate) factDate = latestEvidence;
-    result.factDate = factDate;
-    result.freshUntil = freshUntil(factDate, freshness.withinMonths);
     if (cutoffs(freshness.withinMonths) > factDate) {
       (reasons ??= []).push({
         subject: item.id,
@@ -272,9 +251,45 @@ export function evaluateItem(
       message: `${item.id} ${item.title}: ${threshold.what} is ${response.metric}${unit}; at least ${threshold.atLeast}${unit} is needed`,
     });
   }
-  if (reasons) {
-    result.state = 'not-met';
-    result.reasons = reasons;
+  return itemResult(applicable, reasons ? 'not-met' : 'met', reasons ?? NO_REASONS, undefined, factDate);
+}
+
+// Results are read, never changed, so the commonest ones (met with no date, exempt) are made once per item
+// and shared by every organisation: most items of most organisations are one of these.
+const sharedResults = new WeakMap<ApplicableItem, Map<string, ItemResult>>();
+
+function itemResult(
+  applicable: ApplicableItem,
+  state: ItemState,
+  reasons: Reason[],
+  exemptedBy: CertificationKind | undefined,
+  factDate: IsoDate | undefined,
+): ItemResult {
+  const shareable = reasons === NO_REASONS && factDate === undefined;
+  let shared: Map<string, ItemResult> | undefined;
+  const key = exemptedBy ?? state;
+  if (shareable) {
+    shared = sharedResults.get(applicable);
+    const found = shared?.get(key);
+    if (found) return found;
+  }
+  const { item } = applicable;
+  const result: ItemResult = {
+    itemId: item.id,
+    title: item.title,
+    assertionId: applicable.assertionId,
+    standardId: applicable.standardId,
+    mandatory: applicable.mandatory,
+    approaching: applicable.approaching,
+    state,
+    exemptedBy,
+    factDate,
+    freshUntil: factDate === undefined || !item.freshness ? undefined : freshUntil(factDate, item.freshness.withinMonths),
+    reasons,
+  };
+  if (shareable) {
+    if (!shared) sharedResults.set(applicable, (shared = new Map()));
+    shared.set(key, Object.freeze(result));
   }
   return result;
 }
@@ -282,14 +297,14 @@ export function evaluateItem(
 /** Shared by every item that is met: results are read, never changed, so one empty list serves all. */
 const NO_REASONS: Reason[] = Object.freeze([]) as unknown as Reason[];
 
-// Many organisations share the same few review dates, so the end of each freshness window is remembered.
-const freshUntilMemo = new Map<string, IsoDate>();
+const freshUntilMemo = new Map<number, Map<IsoDate, IsoDate>>();
 function freshUntil(factDate: IsoDate, months: number): IsoDate {
-  const key = `${factDate}/${months}`;
-  let until = freshUntilMemo.get(key);
+  let byDate = freshUntilMemo.get(months);
+  if (!byDate) freshUntilMemo.set(months, (byDate = new Map()));
+  let until = byDate.get(factDate);
   if (until === undefined) {
-    if (freshUntilMemo.size > 50_000) freshUntilMemo.clear();
-    freshUntilMemo.set(key, (until = addMonths(factDate, months)));
+    if (byDate.size > 20_000) byDate.clear();
+    byDate.set(factDate, (until = addMonths(factDate, months)));
   }
   return until;
 }
@@ -351,8 +366,22 @@ function layoutOf(catalogue: Catalogue, category: CategoryId): CategoryLayout {
   return layout;
 }
 
+// Group results repeat across organisations (most groups are fully met with the same count), so each
+// (group, met, total) result is made once and shared.
+const sharedGroups = new WeakMap<object, Map<number, GroupResult>>();
+
 function groupResults(groups: { id: string; title: string }[], met: Int32Array, total: Int32Array): GroupResult[] {
-  return groups.map((g, i) => ({ id: g.id, title: g.title, mandatoryMet: met[i]!, mandatoryTotal: total[i]!, met: met[i] === total[i] }));
+  const out: GroupResult[] = new Array<GroupResult>(groups.length);
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i]!;
+    let byCount = sharedGroups.get(g);
+    if (!byCount) sharedGroups.set(g, (byCount = new Map()));
+    const key = met[i]! * 4096 + total[i]!;
+    let result = byCount.get(key);
+    if (!result) byCount.set(key, (result = Object.freeze({ id: g.id, title: g.title, mandatoryMet: met[i]!, mandatoryTotal: total[i]!, met: met[i] === total[i] })));
+    out[i] = result;
+  }
+  return out;
 }
 
 function computeStandardsStatus(input: StatusInput, category: Category): AssessmentStatus {
@@ -385,13 +414,14 @@ function computeStandardsStatus(input: StatusInput, category: Category): Assessm
     } else unmet.push(r);
   }
 
-  const progress = { done: mandatoryTotal - unmet.length, total: mandatoryTotal };
-  const base = {
-    track: 'standards' as const,
+  const result: AssessmentStatus = {
+    track: 'standards',
     category: category.id,
     organisationType: organisation.type,
     at,
-    progress,
+    status: 'standards-met',
+    reasons: [],
+    progress: { done: mandatoryTotal - unmet.length, total: mandatoryTotal },
     unmetTargets: unmet.map((r) => r.itemId),
     items,
     assertions: groupResults(layout.assertions, aMet, aTotal),
@@ -402,20 +432,22 @@ function computeStandardsStatus(input: StatusInput, category: Category): Assessm
   };
 
   if (unmet.length === 0) {
-    if (category.exceededWith && holdsValid(organisation.certifications, category.exceededWith, at))
-      return { ...base, status: 'standards-exceeded', reasons: [] };
-    const reasons: Reason[] = category.exceededWith
-      ? [{ subject: category.exceededWith, rule: 'exceeded', message: `Standards Exceeded also needs a valid ${certName(catalogue, category.exceededWith)} certificate` }]
-      : [];
-    return { ...base, status: 'standards-met', reasons };
+    if (category.exceededWith && holdsValid(organisation.certifications, category.exceededWith, at)) result.status = 'standards-exceeded';
+    else if (category.exceededWith)
+      result.reasons.push({ subject: category.exceededWith, rule: 'exceeded', message: `Standards Exceeded also needs a valid ${certName(catalogue, category.exceededWith)} certificate` });
+    return result;
   }
 
-  const reasons = unmet.flatMap((r) => r.reasons);
-  const approaching = approachingReasons(input, category, base.unmetTargets, () =>
+  for (const r of unmet) result.reasons.push(...r.reasons);
+  const approaching = approachingReasons(input, category, result.unmetTargets, () =>
     items.filter((r) => r.approaching && r.state !== 'met' && r.state !== 'exempt').map((r) => r.itemId),
   );
-  if (approaching.length === 0) return { ...base, status: 'approaching-standards', reasons };
-  return { ...base, status: 'standards-not-met', reasons: [...reasons, ...approaching] };
+  if (approaching.length === 0) result.status = 'approaching-standards';
+  else {
+    result.status = 'standards-not-met';
+    result.reasons.push(...approaching);
+  }
+  return result;
 }
 
 function certName(catalogue: Catalogue, kind: CertificationKind): string {
