@@ -13,7 +13,10 @@ export default tseslint.config(
     rules: {
       // Object lookups keyed by catalogue IDs are the norm here; the rule flags every one of them.
       'security/detect-object-injection': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Paths here come from configuration and command-line arguments by design; uploaded names never reach
+      // the file system (evidence is stored under the SHA-256 of its content).
+      'security/detect-non-literal-fs-filename': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
 );

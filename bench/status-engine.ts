@@ -1,6 +1,12 @@
 // The status of 40,000 generated organisations, against a floor that reads and walks the same responses
 // without evaluating any rule. Target: the engine within 2x of the floor.
-import type { Certification, EvidenceDate, ItemResponse, OutcomeResponse, PlanAction } from '../src/domain/assessment.ts';
+import type {
+  Certification,
+  EvidenceDate,
+  ItemResponse,
+  OutcomeResponse,
+  PlanAction,
+} from '../src/domain/assessment.ts';
 import type { Catalogue, CategoryId } from '../src/domain/catalogue/model.ts';
 import { addMonths } from '../src/domain/dates.ts';
 import { computeStatus, type StatusInput } from '../src/domain/status/compute-status.ts';
@@ -26,10 +32,20 @@ function random(seed: number): () => number {
  * organisations are complete and current (about 60%), a quarter have one to three gaps (a "no", a stale
  * date, training under 95%), and the rest are part-way through; some hold certifications and plans.
  */
-export function generateOrganisations(catalogue: Catalogue, count = ORGANISATIONS, seed = 2026): StatusInput[] {
+export function generateOrganisations(
+  catalogue: Catalogue,
+  count = ORGANISATIONS,
+  seed = 2026,
+): StatusInput[] {
   const rnd = random(seed);
-  const typesBy = (c: CategoryId) => [...catalogue.organisationTypes.values()].filter((t) => t.category === c).map((t) => t.id);
-  const types: Record<CategoryId, string[]> = { '1': typesBy('1'), '2': typesBy('2'), '3': typesBy('3'), '4': typesBy('4') };
+  const typesBy = (c: CategoryId) =>
+    [...catalogue.organisationTypes.values()].filter((t) => t.category === c).map((t) => t.id);
+  const types: Record<CategoryId, string[]> = {
+    '1': typesBy('1'),
+    '2': typesBy('2'),
+    '3': typesBy('3'),
+    '4': typesBy('4'),
+  };
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const recent = () => addMonths(AT, -Math.floor(rnd() * 11));
   const stale = () => addMonths(AT, -13 - Math.floor(rnd() * 30));
@@ -43,7 +59,15 @@ export function generateOrganisations(catalogue: Catalogue, count = ORGANISATION
     const gapChance = tier < 0.6 ? 0 : tier < 0.85 ? 0.05 : 0.1;
     const date = () => (rnd() < gapChance ? stale() : recent());
     const certifications: Certification[] =
-      rnd() < 0.3 ? [{ kind: pick(['cyber-essentials', 'cyber-essentials-plus', 'iso-27001'] as const), number: `C${n}`, expires: rnd() < 0.8 ? '2027-01-31' : '2026-01-31' }] : [];
+      rnd() < 0.3
+        ? [
+            {
+              kind: pick(['cyber-essentials', 'cyber-essentials-plus', 'iso-27001'] as const),
+              number: `C${n}`,
+              expires: rnd() < 0.8 ? '2027-01-31' : '2026-01-31',
+            },
+          ]
+        : [];
     const responses: ItemResponse[] = [];
     const evidence: EvidenceDate[] = [];
     const outcomeResponses: OutcomeResponse[] = [];
@@ -51,8 +75,14 @@ export function generateOrganisations(catalogue: Catalogue, count = ORGANISATION
       for (const outcome of catalogue.outcomes.values()) {
         if (rnd() > completeness) continue;
         const indicators: string[] = [];
-        for (const column of [outcome.indicators.achieved, outcome.indicators['partially-achieved'], outcome.indicators['not-achieved']])
-          for (const i of column) if (rnd() < (column === outcome.indicators['not-achieved'] ? gapChance / 4 : 1 - gapChance)) indicators.push(i.id);
+        for (const column of [
+          outcome.indicators.achieved,
+          outcome.indicators['partially-achieved'],
+          outcome.indicators['not-achieved'],
+        ])
+          for (const i of column)
+            if (rnd() < (column === outcome.indicators['not-achieved'] ? gapChance / 4 : 1 - gapChance))
+              indicators.push(i.id);
         outcomeResponses.push({ outcomeId: outcome.id, indicators });
       }
     } else {
@@ -62,15 +92,30 @@ export function generateOrganisations(catalogue: Catalogue, count = ORGANISATION
         const value = rnd() >= gapChance;
         responses.push({
           itemId: a.item.id,
-          answer: t === 'yes-no' ? { type: t, value } : t === 'date' ? { type: t, value: date() } : { type: t, value: value ? 'In the governance folder' : '' },
+          answer:
+            t === 'yes-no'
+              ? { type: t, value }
+              : t === 'date'
+                ? { type: t, value: date() }
+                : { type: t, value: value ? 'In the governance folder' : '' },
           effectiveDate: date(),
-          ...(a.item.threshold ? { metric: rnd() < gapChance ? 80 + Math.floor(rnd() * 15) : 95 + Math.floor(rnd() * 6) } : {}),
+          ...(a.item.threshold
+            ? { metric: rnd() < gapChance ? 80 + Math.floor(rnd() * 15) : 95 + Math.floor(rnd() * 6) }
+            : {}),
         });
         if (t === 'document' && rnd() < 0.6) evidence.push({ itemId: a.item.id, effectiveDate: date() });
       }
     }
     const actions: PlanAction[] =
-      rnd() < 0.3 ? [...catalogue.itemsFor(category), ...catalogue.outcomes.values()].slice(0, 20).map((x) => ({ targetId: 'item' in x ? x.item.id : x.id, gap: 'g', action: 'a', owner: 'Owner', dueDate: '2026-10-31' })) : [];
+      rnd() < 0.3
+        ? [...catalogue.itemsFor(category), ...catalogue.outcomes.values()].slice(0, 20).map((x) => ({
+            targetId: 'item' in x ? x.item.id : x.id,
+            gap: 'g',
+            action: 'a',
+            owner: 'Owner',
+            dueDate: '2026-10-31',
+          }))
+        : [];
     inputs.push({
       catalogue,
       organisation: { type: pick(types[category]), certifications },
@@ -108,7 +153,8 @@ export function walkWithoutRules(inputs: StatusInput[]): number {
     } else {
       for (const a of input.catalogue.itemsFor(type.category)) {
         const r = responses.get(a.item.id);
-        if (r) touched += r.answer.type.length + r.effectiveDate.length + (latest.get(a.item.id)?.length ?? 0);
+        if (r)
+          touched += r.answer.type.length + r.effectiveDate.length + (latest.get(a.item.id)?.length ?? 0);
         touched += a.exemptedBy.length;
       }
     }

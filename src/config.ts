@@ -9,10 +9,19 @@ const schema = z.object({
   DATABASE_URL: z.string().optional(),
   EVIDENCE_KEY: z.string().optional(),
   DSPT_CATALOGUE_DIR: z.string().optional(),
-  DSPT_YEAR: z.string().regex(/^\d{4}-\d{2}$/, 'expected a year such as 2025-26').optional(),
-  DSPT_MAX_EVIDENCE_BYTES: z.coerce.number().int('expected a whole number of bytes').positive().default(DEFAULT_MAX_EVIDENCE_BYTES),
+  DSPT_YEAR: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/, 'expected a year such as 2025-26')
+    .optional(),
+  DSPT_MAX_EVIDENCE_BYTES: z.coerce
+    .number()
+    .int('expected a whole number of bytes')
+    .positive()
+    .default(DEFAULT_MAX_EVIDENCE_BYTES),
   /** Freezes the clock (an ISO timestamp): for demonstrations and tests that need a known date. */
-  DSPT_NOW: z.iso.datetime({ offset: true, message: 'expected an ISO timestamp such as 2026-06-01T09:00:00Z' }).optional(),
+  DSPT_NOW: z.iso
+    .datetime({ offset: true, message: 'expected an ISO timestamp such as 2026-06-01T09:00:00Z' })
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535, 'expected a port number').default(3000),
   HOST: z.string().default('localhost'),
 });
@@ -38,7 +47,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Result<Config>
   }
   const e = parsed.data;
   if (e.DATABASE_URL && !/^(postgres(ql)?:\/\/|sqlite:)/.test(e.DATABASE_URL))
-    return failure('bad-input', 'expected a postgres:// URL (or leave it unset for the embedded SQLite file)', 'DATABASE_URL');
+    return failure(
+      'bad-input',
+      'expected a postgres:// URL (or leave it unset for the embedded SQLite file)',
+      'DATABASE_URL',
+    );
   return success({
     dataDir: path.resolve(e.DSPT_DATA_DIR),
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),

@@ -15,7 +15,9 @@ export interface Container {
   close(): Promise<void>;
 }
 
-export async function readCatalogue(config: Pick<Config, 'catalogueDir' | 'year'>): Promise<Result<Catalogue>> {
+export async function readCatalogue(
+  config: Pick<Config, 'catalogueDir' | 'year'>,
+): Promise<Result<Catalogue>> {
   const loaded = await loadCatalogue({
     ...(config.catalogueDir ? { dir: config.catalogueDir } : {}),
     ...(config.year ? { year: config.year } : {}),
@@ -24,10 +26,17 @@ export async function readCatalogue(config: Pick<Config, 'catalogueDir' | 'year'
   return success(loaded.catalogue);
 }
 
-export async function createContainer(config: Config, options: { warn: (message: string) => void }): Promise<Result<Container>> {
+export async function createContainer(
+  config: Config,
+  options: { warn: (message: string) => void },
+): Promise<Result<Container>> {
   const catalogue = await readCatalogue(config);
   if (!catalogue.ok) return catalogue;
-  const key = await loadOrCreateEvidenceKey({ dataDir: config.dataDir, envKey: config.evidenceKey, warn: options.warn });
+  const key = await loadOrCreateEvidenceKey({
+    dataDir: config.dataDir,
+    envKey: config.evidenceKey,
+    warn: options.warn,
+  });
   if (!key.ok) return key;
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const migrated = await migrateToLatest(database.db, database.engine);

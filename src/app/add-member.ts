@@ -13,11 +13,16 @@ export async function addMember(
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'administer');
   if (!found.ok) return found;
   const email = input.email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return failure('bad-input', `"${input.email}" is not an e-mail address`, '--email');
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+    return failure('bad-input', `"${input.email}" is not an e-mail address`, '--email');
   if (!ROLES.includes(input.role as Role))
-    return failure('bad-input', `unknown role "${input.role}"; expected one of: ${ROLES.join(', ')}`, '--role');
+    return failure(
+      'bad-input',
+      `unknown role "${input.role}"; expected one of: ${ROLES.join(', ')}`,
+      '--role',
+    );
   const name = input.name.trim();
-  if (name === '') return failure('bad-input', 'expected the member\'s name', '--name');
+  if (name === '') return failure('bad-input', "expected the member's name", '--name');
   const member: MemberRecord = {
     id: randomUUID(),
     organisationId: found.value.id,

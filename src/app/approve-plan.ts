@@ -12,7 +12,8 @@ export async function approvePlan(
   input: { odsCode: string; approvedBy: string },
 ): Promise<Result<{ approvedBy: string; approvedAt: string }>> {
   // Approval comes from outside the organisation, so only an operator records it.
-  if (actor.kind !== 'operator') return failure('forbidden', 'only an operator can record the approval of an improvement plan');
+  if (actor.kind !== 'operator')
+    return failure('forbidden', 'only an operator can record the approval of an improvement plan');
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'read');
   if (!found.ok) return found;
   const approvedBy = input.approvedBy.trim();
@@ -21,7 +22,10 @@ export async function approvePlan(
   return deps.store.transaction(async (tx) => {
     const assessment = await assessmentFor(tx, deps, org);
     if ((await tx.planActions.list(assessment.id)).length === 0)
-      return failure('refused', `${org.odsCode} has no improvement plan to approve; draft one with "dspt plan ${org.odsCode}"`);
+      return failure(
+        'refused',
+        `${org.odsCode} has no improvement plan to approve; draft one with "dspt plan ${org.odsCode}"`,
+      );
     const approvedAt = deps.clock.now().toISOString();
     await tx.assessments.setPlanApproval(assessment.id, approvedBy, approvedAt);
     await tx.audit.append({

@@ -27,7 +27,11 @@ export interface AssessmentContext {
 }
 
 /** The assessment of `organisation` for the catalogue's year, created on first use. */
-export async function assessmentFor(store: Store, deps: Pick<Deps, 'catalogue' | 'clock'>, organisation: OrganisationRecord): Promise<AssessmentRecord> {
+export async function assessmentFor(
+  store: Store,
+  deps: Pick<Deps, 'catalogue' | 'clock'>,
+  organisation: OrganisationRecord,
+): Promise<AssessmentRecord> {
   const year = deps.catalogue.year;
   const existing = await store.assessments.find(organisation.id, year);
   if (existing) return existing;
@@ -47,7 +51,11 @@ export async function assessmentFor(store: Store, deps: Pick<Deps, 'catalogue' |
  * Everything recorded in the assessment. Reading never writes: an assessment not started yet is returned
  * empty, with an ID of its own that is not stored.
  */
-export async function loadAssessment(store: Store, deps: Pick<Deps, 'catalogue' | 'clock'>, organisation: OrganisationRecord): Promise<AssessmentContext> {
+export async function loadAssessment(
+  store: Store,
+  deps: Pick<Deps, 'catalogue' | 'clock'>,
+  organisation: OrganisationRecord,
+): Promise<AssessmentContext> {
   const assessment = await store.assessments.find(organisation.id, deps.catalogue.year);
   if (!assessment) {
     const unsaved: AssessmentRecord = {
@@ -58,7 +66,15 @@ export async function loadAssessment(store: Store, deps: Pick<Deps, 'catalogue' 
       planApprovedBy: null,
       planApprovedAt: null,
     };
-    return { organisation, assessment: unsaved, responses: [], outcomeResponses: [], links: [], plan: [], publications: [] };
+    return {
+      organisation,
+      assessment: unsaved,
+      responses: [],
+      outcomeResponses: [],
+      links: [],
+      plan: [],
+      publications: [],
+    };
   }
   const [responses, outcomeResponses, links, plan, publications] = await Promise.all([
     store.responses.list(assessment.id),
@@ -70,7 +86,11 @@ export async function loadAssessment(store: Store, deps: Pick<Deps, 'catalogue' 
   return { organisation, assessment, responses, outcomeResponses, links, plan, publications };
 }
 
-export function statusOf(deps: Pick<Deps, 'catalogue'>, ctx: AssessmentContext, at: IsoDate): AssessmentStatus {
+export function statusOf(
+  deps: Pick<Deps, 'catalogue'>,
+  ctx: AssessmentContext,
+  at: IsoDate,
+): AssessmentStatus {
   return computeStatus({
     catalogue: deps.catalogue,
     organisation: { type: ctx.organisation.type, certifications: ctx.organisation.certifications },

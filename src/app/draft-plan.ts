@@ -19,18 +19,28 @@ export interface DraftPlanInput {
   at?: IsoDate;
 }
 
-export async function draftPlan(deps: Deps, actor: Actor, input: DraftPlanInput): Promise<Result<PlanActionRecord[]>> {
+export async function draftPlan(
+  deps: Deps,
+  actor: Actor,
+  input: DraftPlanInput,
+): Promise<Result<PlanActionRecord[]>> {
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'plan');
   if (!found.ok) return found;
   const at = input.at ?? toIsoDate(deps.clock.now());
   if (!isIsoDate(at)) return failure('bad-input', `"${at}" is not a date: expected YYYY-MM-DD`, '--at');
   if (input.dueDate !== undefined) {
-    if (!isIsoDate(input.dueDate)) return failure('bad-input', `"${input.dueDate}" is not a date: expected YYYY-MM-DD`, '--due');
+    if (!isIsoDate(input.dueDate))
+      return failure('bad-input', `"${input.dueDate}" is not a date: expected YYYY-MM-DD`, '--due');
     const latest = addMonths(at, PLAN_HORIZON_MONTHS);
     if (input.dueDate > latest || input.dueDate < at)
-      return failure('bad-input', `the due date must be between ${at} and ${latest}, within ${PLAN_HORIZON_MONTHS} months`, '--due');
+      return failure(
+        'bad-input',
+        `the due date must be between ${at} and ${latest}, within ${PLAN_HORIZON_MONTHS} months`,
+        '--due',
+      );
   }
-  if (input.owner !== undefined && input.owner.trim() === '') return failure('bad-input', 'expected the name of an owner', '--owner');
+  if (input.owner !== undefined && input.owner.trim() === '')
+    return failure('bad-input', 'expected the name of an owner', '--owner');
   const org = found.value;
   return deps.store.transaction(async (tx) => {
     const ctx = await loadAssessment(tx, deps, org);
@@ -57,7 +67,11 @@ export async function draftPlan(deps: Deps, actor: Actor, input: DraftPlanInput)
       action: 'plan.drafted',
       organisationId: org.id,
       subject: `${org.odsCode} ${assessment.year}`,
-      details: { targets: records.map((r) => r.targetId), owner: input.owner ?? null, dueDate: input.dueDate ?? null },
+      details: {
+        targets: records.map((r) => r.targetId),
+        owner: input.owner ?? null,
+        dueDate: input.dueDate ?? null,
+      },
     });
     return success(records);
   });

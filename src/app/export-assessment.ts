@@ -12,7 +12,11 @@ export async function exportAssessment(
   input: { odsCode: string; format: string },
 ): Promise<Result<{ text: string; rows: number }>> {
   if (input.format !== 'json' && input.format !== 'csv')
-    return failure('bad-input', `"${input.format}" is not an export format: expected json or csv`, '--format');
+    return failure(
+      'bad-input',
+      `"${input.format}" is not an export format: expected json or csv`,
+      '--format',
+    );
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'read');
   if (!found.ok) return found;
   const ctx = await loadAssessment(deps.store, deps, found.value);

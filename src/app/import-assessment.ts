@@ -21,7 +21,9 @@ function answerOf(row: ExchangeRow): AnswerInput {
     case 'date':
       return { type: 'date', value: row.value };
     case 'document':
-      return row.evidenceSha256 ? { type: 'evidence', sha256: row.evidenceSha256 } : { type: 'text', value: row.value };
+      return row.evidenceSha256
+        ? { type: 'evidence', sha256: row.evidenceSha256 }
+        : { type: 'text', value: row.value };
     default:
       return { type: 'text', value: row.value };
   }
@@ -37,7 +39,11 @@ export async function importAssessment(
   const parsed = parseExchange(input.text, input.fileName);
   if (!parsed.ok) return parsed;
   if (parsed.value.year && parsed.value.year !== deps.catalogue.year)
-    return failure('bad-input', `the file holds answers for ${parsed.value.year}; this catalogue is ${deps.catalogue.year}`, input.fileName);
+    return failure(
+      'bad-input',
+      `the file holds answers for ${parsed.value.year}; this catalogue is ${deps.catalogue.year}`,
+      input.fileName,
+    );
   const { rows } = parsed.value;
   try {
     await deps.store.transaction(async (tx) => {
@@ -67,5 +73,8 @@ export async function importAssessment(
     if (e instanceof RowRejected) return { ok: false, error: e.problem };
     throw e;
   }
-  return success({ items: rows.filter((r) => r.kind === 'item').length, outcomes: rows.filter((r) => r.kind === 'outcome').length });
+  return success({
+    items: rows.filter((r) => r.kind === 'item').length,
+    outcomes: rows.filter((r) => r.kind === 'outcome').length,
+  });
 }

@@ -5,7 +5,11 @@ import type { Actor } from './actor.ts';
 import { findOrganisation } from './find-organisation.ts';
 import type { Deps, MemberRecord } from './ports.ts';
 
-export async function listMembers(deps: Deps, actor: Actor, input: { odsCode: string }): Promise<Result<MemberRecord[]>> {
+export async function listMembers(
+  deps: Deps,
+  actor: Actor,
+  input: { odsCode: string },
+): Promise<Result<MemberRecord[]>> {
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'read');
   if (!found.ok) return found;
   return success(await deps.store.members.listByOrganisation(found.value.id));

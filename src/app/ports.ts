@@ -138,7 +138,9 @@ export interface Store {
     findBySha256(organisationId: string, sha256: string): Promise<EvidenceRecord | undefined>;
     link(link: EvidenceLinkRecord): Promise<void>;
     /** Every link of an assessment, with the evidence's effective date. */
-    listLinks(assessmentId: string): Promise<(EvidenceLinkRecord & { effectiveDate: IsoDate; sha256: string })[]>;
+    listLinks(
+      assessmentId: string,
+    ): Promise<(EvidenceLinkRecord & { effectiveDate: IsoDate; sha256: string })[]>;
   };
   publications: {
     insert(publication: PublicationRecord): Promise<void>;

@@ -26,15 +26,28 @@ export function declarationFor(organisationName: string, signerName: string, sig
   );
 }
 
-export async function publishAssessment(deps: Deps, actor: Actor, input: PublishInput): Promise<Result<PublicationRecord>> {
+export async function publishAssessment(
+  deps: Deps,
+  actor: Actor,
+  input: PublishInput,
+): Promise<Result<PublicationRecord>> {
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'publish');
   if (!found.ok) return found;
   if (input.kind !== 'baseline' && input.kind !== 'final')
-    return failure('bad-input', `"${String(input.kind)}" is not a kind of publication: expected baseline or final`, '--kind');
+    return failure(
+      'bad-input',
+      `"${String(input.kind)}" is not a kind of publication: expected baseline or final`,
+      '--kind',
+    );
   const signerName = input.signerName.trim();
   const signerRole = input.signerRole.trim();
   if (signerName === '') return failure('bad-input', 'expected the name of the person signing', '--signer');
-  if (signerRole === '') return failure('bad-input', 'expected the role of the person signing, such as SIRO or Chief executive', '--role');
+  if (signerRole === '')
+    return failure(
+      'bad-input',
+      'expected the role of the person signing, such as SIRO or Chief executive',
+      '--role',
+    );
   const org = found.value;
   const now = deps.clock.now();
   const at = toIsoDate(now);
@@ -53,28 +66,56 @@ export async function publishAssessment(deps: Deps, actor: Actor, input: Publish
     }
     const assessment = await assessmentFor(tx, deps, org);
     const kind: PublicationKind =
-      input.kind === 'final' && ctx.publications.some((p) => p.kind !== 'baseline') ? 'republish' : input.kind;
+      input.kind === 'final' && ctx.publications.some((p) => p.kind !== 'baseline')
+        ? 'republish'
+        : input.kind;
     const declaration = declarationFor(org.name, signerName, signerRole);
     const publishedAt = now.toISOString();
     const evidence = new Map(ctx.links.map((l) => [l.evidenceId, l.sha256]));
     const snapshot = canonicalJson({
       format: 'opendspt-publication',
       version: 1,
-      organisation: { odsCode: org.odsCode, name: org.name, type: org.type, category: status.category, icoNumber: org.icoNumber, certifications: org.certifications },
+      organisation: {
+        odsCode: org.odsCode,
+        name: org.name,
+        type: org.type,
+        category: status.category,
+        icoNumber: org.icoNumber,
+        certifications: org.certifications,
+      },
       year: assessment.year,
       track: status.track,
       kind,
       publishedAt,
       signer: { name: signerName, role: signerRole },
       declaration,
-      status: { status: status.status, label: STATUS_LABEL[status.status], progress: status.progress, reasons: status.reasons, unmetTargets: status.unmetTargets },
+      status: {
+        status: status.status,
+        label: STATUS_LABEL[status.status],
+        progress: status.progress,
+        reasons: status.reasons,
+        unmetTargets: status.unmetTargets,
+      },
       responses: ctx.responses.map((r) => ({
         ...r,
-        answer: r.answer.type === 'document' && r.answer.evidenceId ? { ...r.answer, evidenceSha256: evidence.get(r.answer.evidenceId) } : r.answer,
+        answer:
+          r.answer.type === 'document' && r.answer.evidenceId
+            ? { ...r.answer, evidenceSha256: evidence.get(r.answer.evidenceId) }
+            : r.answer,
       })),
       outcomeResponses: ctx.outcomeResponses,
-      evidence: ctx.links.map((l) => ({ itemId: l.itemId, sha256: l.sha256, effectiveDate: l.effectiveDate })),
-      plan: ctx.plan.map(({ targetId, gap, action, owner, dueDate }) => ({ targetId, gap, action, owner, dueDate })),
+      evidence: ctx.links.map((l) => ({
+        itemId: l.itemId,
+        sha256: l.sha256,
+        effectiveDate: l.effectiveDate,
+      })),
+      plan: ctx.plan.map(({ targetId, gap, action, owner, dueDate }) => ({
+        targetId,
+        gap,
+        action,
+        owner,
+        dueDate,
+      })),
       planApprovedBy: assessment.planApprovedBy,
     });
     const publication: PublicationRecord = {
@@ -95,7 +136,13 @@ export async function publishAssessment(deps: Deps, actor: Actor, input: Publish
       action: 'assessment.published',
       organisationId: org.id,
       subject: `${org.odsCode} ${assessment.year}`,
-      details: { kind, status: status.status, sha256: publication.sha256, signer: signerName, role: signerRole },
+      details: {
+        kind,
+        status: status.status,
+        sha256: publication.sha256,
+        signer: signerName,
+        role: signerRole,
+      },
     });
     return success(publication);
   });

@@ -44,37 +44,76 @@ export async function recordAnswer(
   const org = found.value;
   const category = trackOf(deps, org);
   const item = deps.catalogue.items.get(input.itemId);
-  if (!item) return failure('bad-input', `there is no evidence item ${input.itemId} in the ${deps.catalogue.year} catalogue`, `item ${input.itemId}`);
+  if (!item)
+    return failure(
+      'bad-input',
+      `there is no evidence item ${input.itemId} in the ${deps.catalogue.year} catalogue`,
+      `item ${input.itemId}`,
+    );
   if (category.track === 'caf')
-    return failure('bad-input', `${org.odsCode} is on the CAF-aligned track: answer outcomes with "dspt caf" instead`, `item ${input.itemId}`);
+    return failure(
+      'bad-input',
+      `${org.odsCode} is on the CAF-aligned track: answer outcomes with "dspt caf" instead`,
+      `item ${input.itemId}`,
+    );
   if (!deps.catalogue.itemsFor(category.id).some((a) => a.item.id === item.id))
-    return failure('bad-input', `item ${item.id} does not apply to category ${category.id} organisations`, `item ${input.itemId}`);
+    return failure(
+      'bad-input',
+      `item ${item.id} does not apply to category ${category.id} organisations`,
+      `item ${input.itemId}`,
+    );
 
   const given = input.answer.type;
   const fits =
     given === item.responseType ||
     (item.responseType === 'document' && (given === 'file' || given === 'text' || given === 'evidence'));
-  if (!fits) return failure('bad-input', `item ${item.id} expects ${HOW[item.responseType]}`, `item ${item.id}`);
+  if (!fits)
+    return failure('bad-input', `item ${item.id} expects ${HOW[item.responseType]}`, `item ${item.id}`);
 
   const today = toIsoDate(deps.clock.now());
   const effectiveDate: IsoDate = input.effectiveDate ?? today;
-  if (!isIsoDate(effectiveDate)) return failure('bad-input', `"${effectiveDate}" is not a date: expected YYYY-MM-DD`, 'effective date');
-  if (effectiveDate > today) return failure('bad-input', `the effective date ${effectiveDate} is in the future`, 'effective date');
+  if (!isIsoDate(effectiveDate))
+    return failure('bad-input', `"${effectiveDate}" is not a date: expected YYYY-MM-DD`, 'effective date');
+  if (effectiveDate > today)
+    return failure('bad-input', `the effective date ${effectiveDate} is in the future`, 'effective date');
   if (input.answer.type === 'date') {
-    if (!isIsoDate(input.answer.value)) return failure('bad-input', `"${input.answer.value}" is not a date: expected YYYY-MM-DD`, `item ${item.id}`);
-    if (input.answer.value > today) return failure('bad-input', `the date ${input.answer.value} is in the future`, `item ${item.id}`);
+    if (!isIsoDate(input.answer.value))
+      return failure(
+        'bad-input',
+        `"${input.answer.value}" is not a date: expected YYYY-MM-DD`,
+        `item ${item.id}`,
+      );
+    if (input.answer.value > today)
+      return failure('bad-input', `the date ${input.answer.value} is in the future`, `item ${item.id}`);
   }
   if (input.answer.type === 'text' && input.answer.value.trim() === '')
     return failure('bad-input', 'expected some text', `item ${item.id}`);
   if (input.metric !== undefined) {
-    if (!item.threshold) return failure('bad-input', `item ${item.id} has no measured threshold, so it takes no value`, `item ${item.id}`);
-    if (!Number.isFinite(input.metric) || input.metric < 0 || (item.threshold.unit === 'percent' && input.metric > 100))
-      return failure('bad-input', `"${input.metric}" is not a valid ${item.threshold.unit} value`, `item ${item.id}`);
+    if (!item.threshold)
+      return failure(
+        'bad-input',
+        `item ${item.id} has no measured threshold, so it takes no value`,
+        `item ${item.id}`,
+      );
+    if (
+      !Number.isFinite(input.metric) ||
+      input.metric < 0 ||
+      (item.threshold.unit === 'percent' && input.metric > 100)
+    )
+      return failure(
+        'bad-input',
+        `"${input.metric}" is not a valid ${item.threshold.unit} value`,
+        `item ${item.id}`,
+      );
   }
 
   let file: { fileName: string; mediaType: string; bytes: Uint8Array } | undefined;
   if (input.answer.type === 'file') {
-    const checked = checkEvidenceFile(input.answer.fileName, input.answer.bytes.byteLength, deps.maxEvidenceBytes);
+    const checked = checkEvidenceFile(
+      input.answer.fileName,
+      input.answer.bytes.byteLength,
+      deps.maxEvidenceBytes,
+    );
     if (!checked.ok) return checked;
     file = { ...checked.value, bytes: input.answer.bytes };
   }
@@ -110,7 +149,11 @@ export async function recordAnswer(
     } else if (input.answer.type === 'evidence') {
       evidence = await tx.evidence.findBySha256(org.id, input.answer.sha256);
       if (!evidence)
-        return failure('bad-input', `${org.odsCode} holds no evidence with SHA-256 ${input.answer.sha256}; attach the file with --file`, `item ${item.id}`);
+        return failure(
+          'bad-input',
+          `${org.odsCode} holds no evidence with SHA-256 ${input.answer.sha256}; attach the file with --file`,
+          `item ${item.id}`,
+        );
       await tx.evidence.link({ evidenceId: evidence.id, assessmentId: assessment.id, itemId: item.id });
       answer = { type: 'document', value: evidence.fileName ?? evidence.title, evidenceId: evidence.id };
     } else if (input.answer.type === 'text' && item.responseType === 'document') {

@@ -25,17 +25,40 @@ export async function recordOutcome(
   if (!found.ok) return found;
   const org = found.value;
   if (trackOf(deps, org).track !== 'caf')
-    return failure('bad-input', `${org.odsCode} is on the standards track: answer evidence items with "dspt answer" instead`, `outcome ${input.outcomeId}`);
+    return failure(
+      'bad-input',
+      `${org.odsCode} is on the standards track: answer evidence items with "dspt answer" instead`,
+      `outcome ${input.outcomeId}`,
+    );
   const outcome = deps.catalogue.outcomes.get(input.outcomeId);
-  if (!outcome) return failure('bad-input', `there is no CAF outcome ${input.outcomeId} in the ${deps.catalogue.year} catalogue`, `outcome ${input.outcomeId}`);
+  if (!outcome)
+    return failure(
+      'bad-input',
+      `there is no CAF outcome ${input.outcomeId} in the ${deps.catalogue.year} catalogue`,
+      `outcome ${input.outcomeId}`,
+    );
   const known = new Set(Object.values(outcome.indicators).flatMap((column) => column.map((i) => i.id)));
   const indicators = [...new Set(input.indicators.map((i) => i.trim()).filter((i) => i !== ''))];
   const unknown = indicators.filter((i) => !known.has(i));
   if (unknown.length > 0)
-    return failure('bad-input', `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an indicator' : 'are not indicators'} of ${outcome.id}; expected IDs such as ${outcome.id}.A.1`, `outcome ${outcome.id}`);
+    return failure(
+      'bad-input',
+      `${unknown.join(', ')} ${unknown.length === 1 ? 'is not an indicator' : 'are not indicators'} of ${outcome.id}; expected IDs such as ${outcome.id}.A.1`,
+      `outcome ${outcome.id}`,
+    );
   if (input.notApplicable !== undefined) {
-    if (!outcome.mayBeNotApplicable) return failure('bad-input', `${outcome.id} always applies; it cannot be marked not applicable`, `outcome ${outcome.id}`);
-    if (input.notApplicable.trim() === '') return failure('bad-input', 'expected a justification for marking the outcome not applicable', `outcome ${outcome.id}`);
+    if (!outcome.mayBeNotApplicable)
+      return failure(
+        'bad-input',
+        `${outcome.id} always applies; it cannot be marked not applicable`,
+        `outcome ${outcome.id}`,
+      );
+    if (input.notApplicable.trim() === '')
+      return failure(
+        'bad-input',
+        'expected a justification for marking the outcome not applicable',
+        `outcome ${outcome.id}`,
+      );
   }
   const response: StoredOutcomeResponse = {
     outcomeId: outcome.id,
@@ -54,7 +77,12 @@ export async function recordOutcome(
       action: 'outcome.recorded',
       organisationId: org.id,
       subject: `${org.odsCode} ${outcome.id}`,
-      details: { year: assessment.year, indicators: response.indicators, notApplicable: response.notApplicable ?? null, achieved },
+      details: {
+        year: assessment.year,
+        indicators: response.indicators,
+        notApplicable: response.notApplicable ?? null,
+        achieved,
+      },
     });
     return success({ ...response, achieved });
   });

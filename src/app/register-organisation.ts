@@ -25,7 +25,11 @@ export async function registerOrganisation(
   if (actor.kind !== 'operator') return failure('forbidden', 'only an operator can register an organisation');
   const odsCode = input.odsCode.trim().toUpperCase();
   if (!ODS_CODE.test(odsCode))
-    return failure('bad-input', `"${input.odsCode}" is not an ODS code: expected 3 to 10 letters and digits, such as A81001`, '--ods');
+    return failure(
+      'bad-input',
+      `"${input.odsCode}" is not an ODS code: expected 3 to 10 letters and digits, such as A81001`,
+      '--ods',
+    );
   const name = input.name.trim();
   if (name === '') return failure('bad-input', 'expected the organisation name', '--name');
   const type = deps.catalogue.organisationTypes.get(input.type);
@@ -37,13 +41,23 @@ export async function registerOrganisation(
     );
   const icoNumber = input.icoNumber?.trim().toUpperCase() || null;
   if (icoNumber !== null && !/^(Z[A-Z]?\d{6,7}|[A-Z]{2}\d{6})$/.test(icoNumber))
-    return failure('bad-input', `"${input.icoNumber}" is not an ICO registration number: expected, for example, ZA123456`, '--ico');
+    return failure(
+      'bad-input',
+      `"${input.icoNumber}" is not an ICO registration number: expected, for example, ZA123456`,
+      '--ico',
+    );
   const kinds = new Set(deps.catalogue.certifications.map((c) => c.id));
   for (const [i, cert] of (input.certifications ?? []).entries()) {
     const where = `certification ${i + 1}`;
-    if (!kinds.has(cert.kind)) return failure('bad-input', `unknown certification "${cert.kind}"; expected one of: ${[...kinds].join(', ')}`, where);
+    if (!kinds.has(cert.kind))
+      return failure(
+        'bad-input',
+        `unknown certification "${cert.kind}"; expected one of: ${[...kinds].join(', ')}`,
+        where,
+      );
     if (cert.number.trim() === '') return failure('bad-input', 'expected the certificate number', where);
-    if (!isIsoDate(cert.expires)) return failure('bad-input', `expiry "${cert.expires}" is not a date: expected YYYY-MM-DD`, where);
+    if (!isIsoDate(cert.expires))
+      return failure('bad-input', `expiry "${cert.expires}" is not a date: expected YYYY-MM-DD`, where);
   }
 
   const org: OrganisationRecord = {
@@ -64,7 +78,13 @@ export async function registerOrganisation(
       action: 'organisation.registered',
       organisationId: org.id,
       subject: odsCode,
-      details: { name, type: type.id, category: type.category, icoNumber, certifications: org.certifications },
+      details: {
+        name,
+        type: type.id,
+        category: type.category,
+        icoNumber,
+        certifications: org.certifications,
+      },
     });
     return success(org);
   });

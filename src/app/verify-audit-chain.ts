@@ -9,7 +9,8 @@ export async function verifyAuditChain(
   actor: Actor,
 ): Promise<Result<{ events: number; intact: true } | { events: number; intact: false; break: ChainBreak }>> {
   // The chain spans every organisation, so only an operator may walk it.
-  if (actor.kind !== 'operator') return failure('forbidden', 'only an operator can verify the whole audit chain');
+  if (actor.kind !== 'operator')
+    return failure('forbidden', 'only an operator can verify the whole audit chain');
   const verifier = new AuditChainVerifier();
   for await (const event of deps.store.audit.all()) {
     const broken = verifier.check(event);

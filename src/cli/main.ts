@@ -87,7 +87,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { buildServer } = await import('../web/server.ts');
       const cfg = getConfig();
       const orgs = await listOrganisations(d, actor);
-      const app = await buildServer({ catalogue: d.catalogue, logger: true, firstStep: show.firstStep(orgs.length) });
+      const app = await buildServer({
+        catalogue: d.catalogue,
+        logger: true,
+        firstStep: show.firstStep(orgs.length),
+      });
       await app.listen({ port: cfg.port, host: cfg.host });
       io.out(show.serving(cfg, d.catalogue, orgs.length));
       await new Promise<void>((resolve) => {
@@ -108,15 +112,30 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--ico <number>', 'ICO registration number, such as ZA123456')
     .option('--cert <kind:number:expiry>', 'a certification held (repeat for more)', collect, [])
     .option('--json', 'print JSON')
-    .action(async (o: { ods: string; name: string; type: string; ico?: string; cert: string[]; json?: boolean }) => {
-      const certifications = o.cert.map((c) => parseCert(c, fail));
-      const d = await deps();
-      const created = unwrap(
-        await registerOrganisation(d, actor, { odsCode: o.ods, name: o.name, type: o.type, certifications, ...(o.ico ? { icoNumber: o.ico } : {}) }),
-      );
-      if (o.json) json(created);
-      else io.out(show.registered(created, d.catalogue));
-    });
+    .action(
+      async (o: {
+        ods: string;
+        name: string;
+        type: string;
+        ico?: string;
+        cert: string[];
+        json?: boolean;
+      }) => {
+        const certifications = o.cert.map((c) => parseCert(c, fail));
+        const d = await deps();
+        const created = unwrap(
+          await registerOrganisation(d, actor, {
+            odsCode: o.ods,
+            name: o.name,
+            type: o.type,
+            certifications,
+            ...(o.ico ? { icoNumber: o.ico } : {}),
+          }),
+        );
+        if (o.json) json(created);
+        else io.out(show.registered(created, d.catalogue));
+      },
+    );
   org
     .command('list')
     .description('list the organisations registered here')
@@ -146,10 +165,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .action(async (ods: string, o: { json?: boolean }) => {
       const members = unwrap(await listMembers(await deps(), actor, { odsCode: ods }));
       if (o.json) json(members);
-      else io.out(members.length === 0 ? 'No members yet.' : members.map((m) => `${m.role.padEnd(13)} ${m.name} <${m.email}>`).join('\n'));
+      else
+        io.out(
+          members.length === 0
+            ? 'No members yet.'
+            : members.map((m) => `${m.role.padEnd(13)} ${m.name} <${m.email}>`).join('\n'),
+        );
     });
 
-  const catalogue = program.command('catalogue').description('check and show the catalogue of evidence items and outcomes');
+  const catalogue = program
+    .command('catalogue')
+    .description('check and show the catalogue of evidence items and outcomes');
   catalogue
     .command('check')
     .description('check the catalogue files, naming every problem with its file and line')
@@ -158,7 +184,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .action(async (o: { dir?: string; year?: string }) => {
       const cfg = getConfig();
       const loaded = await readCatalogue({
-        ...(o.dir ? { catalogueDir: path.resolve(o.dir) } : cfg.catalogueDir ? { catalogueDir: cfg.catalogueDir } : {}),
+        ...(o.dir
+          ? { catalogueDir: path.resolve(o.dir) }
+          : cfg.catalogueDir
+            ? { catalogueDir: cfg.catalogueDir }
+            : {}),
         ...(o.year ? { year: o.year } : cfg.year ? { year: cfg.year } : {}),
       });
       if (!loaded.ok) {
@@ -175,7 +205,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .action(async (o: { category?: string; json?: boolean }) => {
       const loaded = unwrap(await readCatalogue(getConfig()));
       if (o.category !== undefined && !['1', '2', '3', '4'].includes(o.category))
-        fail({ kind: 'bad-input', where: '--category', message: `expected 1, 2, 3 or 4, found "${o.category}"` });
+        fail({
+          kind: 'bad-input',
+          where: '--category',
+          message: `expected 1, 2, 3 or 4, found "${o.category}"`,
+        });
       const category = o.category as CategoryId | undefined;
       if (o.json) json(show.catalogueJson(loaded, category));
       else io.out(show.catalogueText(loaded, category));
@@ -192,19 +226,32 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--date <date>', 'a date answer (YYYY-MM-DD)')
     .option('--file <file>', 'attach a document as evidence')
     .option('--comment <comment>', 'a comment')
-    .option('--as-of <date>', 'the date the answer was true, such as the date of the last review (default: today)')
-    .option('--value <number>', 'the measured value for items with a threshold, such as the percentage of staff trained')
+    .option(
+      '--as-of <date>',
+      'the date the answer was true, such as the date of the last review (default: today)',
+    )
+    .option(
+      '--value <number>',
+      'the measured value for items with a threshold, such as the percentage of staff trained',
+    )
     .option('--json', 'print JSON')
     .action(async (ods: string, item: string, o: AnswerOptions) => {
-      const given = (['yes', 'no', 'text', 'date', 'file'] as const).filter((k) => o[k] !== undefined && o[k] !== false);
+      const given = (['yes', 'no', 'text', 'date', 'file'] as const).filter(
+        (k) => o[k] !== undefined && o[k] !== false,
+      );
       if (given.length !== 1)
-        fail({ kind: 'bad-input', where: `item ${item}`, message: 'expected exactly one of --yes, --no, --text, --date or --file' });
+        fail({
+          kind: 'bad-input',
+          where: `item ${item}`,
+          message: 'expected exactly one of --yes, --no, --text, --date or --file',
+        });
       const d = await deps();
       const answer = await answerFrom(o, d.maxEvidenceBytes, fail);
       let metric: number | undefined;
       if (o.value !== undefined) {
         metric = Number(o.value);
-        if (!Number.isFinite(metric)) fail({ kind: 'bad-input', where: '--value', message: `expected a number, found "${o.value}"` });
+        if (!Number.isFinite(metric))
+          fail({ kind: 'bad-input', where: '--value', message: `expected a number, found "${o.value}"` });
       }
       const recorded = unwrap(
         await recordAnswer(d, actor, {
@@ -225,23 +272,32 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description('record which indicators of a CAF outcome are true')
     .argument('<ods>', 'ODS code')
     .argument('<outcome>', 'CAF outcome ID, such as A1.a')
-    .requiredOption('--indicators <ids>', 'the indicators that are true, separated by commas (may be empty: "")')
+    .requiredOption(
+      '--indicators <ids>',
+      'the indicators that are true, separated by commas (may be empty: "")',
+    )
     .option('--not-applicable <reason>', 'mark the outcome not applicable, where allowed, with the reason')
     .option('--comment <comment>', 'a comment')
     .option('--json', 'print JSON')
-    .action(async (ods: string, outcome: string, o: { indicators: string; notApplicable?: string; comment?: string; json?: boolean }) => {
-      const recorded = unwrap(
-        await recordOutcome(await deps(), actor, {
-          odsCode: ods,
-          outcomeId: outcome,
-          indicators: o.indicators.split(/[,\s]+/),
-          ...(o.notApplicable !== undefined ? { notApplicable: o.notApplicable } : {}),
-          ...(o.comment !== undefined ? { comment: o.comment } : {}),
-        }),
-      );
-      if (o.json) json(recorded);
-      else io.out(show.outcomeRecorded(recorded));
-    });
+    .action(
+      async (
+        ods: string,
+        outcome: string,
+        o: { indicators: string; notApplicable?: string; comment?: string; json?: boolean },
+      ) => {
+        const recorded = unwrap(
+          await recordOutcome(await deps(), actor, {
+            odsCode: ods,
+            outcomeId: outcome,
+            indicators: o.indicators.split(/[,\s]+/),
+            ...(o.notApplicable !== undefined ? { notApplicable: o.notApplicable } : {}),
+            ...(o.comment !== undefined ? { comment: o.comment } : {}),
+          }),
+        );
+        if (o.json) json(recorded);
+        else io.out(show.outcomeRecorded(recorded));
+      },
+    );
 
   program
     .command('status')
@@ -252,10 +308,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--json', 'print JSON')
     .action(async (ods: string, o: { at?: string; check?: boolean; json?: boolean }) => {
       const d = await deps();
-      const { status, context } = unwrap(await getStatus(d, actor, { odsCode: ods, ...(o.at ? { at: o.at } : {}) }));
-      if (o.json) json({ organisation: context.organisation.odsCode, year: context.assessment.year, label: STATUS_LABEL[status.status], ...status });
+      const { status, context } = unwrap(
+        await getStatus(d, actor, { odsCode: ods, ...(o.at ? { at: o.at } : {}) }),
+      );
+      if (o.json)
+        json({
+          organisation: context.organisation.odsCode,
+          year: context.assessment.year,
+          label: STATUS_LABEL[status.status],
+          ...status,
+        });
       else io.out(show.status(status, context, d.catalogue));
-      if (o.check && STATUS_RANK[status.status] < STATUS_RANK['standards-met']) throw new Exit(EXIT.checkFailed);
+      if (o.check && STATUS_RANK[status.status] < STATUS_RANK['standards-met'])
+        throw new Exit(EXIT.checkFailed);
     });
 
   program
@@ -267,7 +332,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--json', 'print JSON')
     .action(async (ods: string, o: { owner?: string; due?: string; json?: boolean }) => {
       const actions = unwrap(
-        await draftPlan(await deps(), actor, { odsCode: ods, ...(o.owner !== undefined ? { owner: o.owner } : {}), ...(o.due !== undefined ? { dueDate: o.due } : {}) }),
+        await draftPlan(await deps(), actor, {
+          odsCode: ods,
+          ...(o.owner !== undefined ? { owner: o.owner } : {}),
+          ...(o.due !== undefined ? { dueDate: o.due } : {}),
+        }),
       );
       if (o.json) json(actions);
       else io.out(show.plan(actions, ods));
@@ -290,7 +359,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .addOption(new Option('--format <format>', 'json or csv').default('json'))
     .option('--output <file>', 'write to this file')
     .action(async (ods: string, o: { format: string; output?: string }) => {
-      const exported = unwrap(await exportAssessment(await deps(), actor, { odsCode: ods, format: o.format }));
+      const exported = unwrap(
+        await exportAssessment(await deps(), actor, { odsCode: ods, format: o.format }),
+      );
       if (o.output) {
         await writeFile(o.output, exported.text);
         io.err(`Wrote ${exported.rows} answers to ${o.output}.`);
@@ -304,23 +375,41 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .argument('<file>', 'the exported file')
     .action(async (ods: string, file: string) => {
       const text = await readText(file, fail);
-      const imported = unwrap(await importAssessment(await deps(), actor, { odsCode: ods, fileName: file, text }));
-      io.out(`Imported ${imported.items} item answers and ${imported.outcomes} outcome answers into ${ods.toUpperCase()}.`);
+      const imported = unwrap(
+        await importAssessment(await deps(), actor, { odsCode: ods, fileName: file, text }),
+      );
+      io.out(
+        `Imported ${imported.items} item answers and ${imported.outcomes} outcome answers into ${ods.toUpperCase()}.`,
+      );
     });
 
   program
     .command('publish')
     .description('publish the assessment: the signer confirms the declaration and a locked snapshot is kept')
     .argument('<ods>', 'ODS code')
-    .addOption(new Option('--kind <kind>', 'baseline or final').choices(['baseline', 'final']).makeOptionMandatory())
+    .addOption(
+      new Option('--kind <kind>', 'baseline or final').choices(['baseline', 'final']).makeOptionMandatory(),
+    )
     .requiredOption('--signer <name>', 'the name of the person signing (SIRO or chief executive)')
     .requiredOption('--role <role>', 'their role')
     .option('--json', 'print JSON')
-    .action(async (ods: string, o: { kind: 'baseline' | 'final'; signer: string; role: string; json?: boolean }) => {
-      const published = unwrap(await publishAssessment(await deps(), actor, { odsCode: ods, kind: o.kind, signerName: o.signer, signerRole: o.role }));
-      if (o.json) json({ ...published, snapshot: JSON.parse(published.snapshot) as unknown });
-      else io.out(show.published(published, ods));
-    });
+    .action(
+      async (
+        ods: string,
+        o: { kind: 'baseline' | 'final'; signer: string; role: string; json?: boolean },
+      ) => {
+        const published = unwrap(
+          await publishAssessment(await deps(), actor, {
+            odsCode: ods,
+            kind: o.kind,
+            signerName: o.signer,
+            signerRole: o.role,
+          }),
+        );
+        if (o.json) json({ ...published, snapshot: JSON.parse(published.snapshot) as unknown });
+        else io.out(show.published(published, ods));
+      },
+    );
 
   const audit = program.command('audit').description('the audit trail');
   audit
@@ -331,7 +420,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const verified = unwrap(await verifyAuditChain(await deps(), actor));
       if (o.json) json(verified);
       else if (verified.intact) io.out(`Audit chain intact: ${verified.events} events verified.`);
-      else io.err(`Audit chain broken at event ${verified.break.seq}: ${verified.break.reason}. ${verified.events} events before it verified.`);
+      else
+        io.err(
+          `Audit chain broken at event ${verified.break.seq}: ${verified.break.reason}. ${verified.events} events before it verified.`,
+        );
       if (!verified.intact) throw new Exit(EXIT.checkFailed);
     });
 
@@ -359,7 +451,11 @@ interface AnswerOptions {
   json?: boolean;
 }
 
-async function answerFrom(o: AnswerOptions, maxBytes: number, fail: (p: Problem) => never): Promise<AnswerInput> {
+async function answerFrom(
+  o: AnswerOptions,
+  maxBytes: number,
+  fail: (p: Problem) => never,
+): Promise<AnswerInput> {
   if (o.yes) return { type: 'yes-no', value: true };
   if (o.no) return { type: 'yes-no', value: false };
   if (o.text !== undefined) return { type: 'text', value: o.text };
@@ -368,14 +464,19 @@ async function answerFrom(o: AnswerOptions, maxBytes: number, fail: (p: Problem)
   let size: number;
   try {
     const info = await stat(file);
-    if (!info.isFile()) return fail({ kind: 'bad-input', where: file, message: 'expected a file, found a folder or device' });
+    if (!info.isFile())
+      return fail({ kind: 'bad-input', where: file, message: 'expected a file, found a folder or device' });
     size = info.size;
   } catch {
     return fail({ kind: 'bad-input', where: file, message: 'cannot read this file: does it exist?' });
   }
   // Refuse an oversized file before reading it into memory.
   if (size > maxBytes)
-    return fail({ kind: 'bad-input', where: file, message: `the file is ${size} bytes; the limit is ${maxBytes} bytes (DSPT_MAX_EVIDENCE_BYTES)` });
+    return fail({
+      kind: 'bad-input',
+      where: file,
+      message: `the file is ${size} bytes; the limit is ${maxBytes} bytes (DSPT_MAX_EVIDENCE_BYTES)`,
+    });
   return { type: 'file', fileName: path.basename(file), bytes: await readFile(file) };
 }
 
@@ -394,7 +495,11 @@ function collect(value: string, previous: string[]): string[] {
 function parseCert(text: string, fail: (p: Problem) => never): Certification {
   const parts = text.split(':');
   if (parts.length < 3)
-    return fail({ kind: 'bad-input', where: `--cert ${text}`, message: 'expected kind:number:expiry, such as cyber-essentials-plus:CEP-12345:2026-09-30' });
+    return fail({
+      kind: 'bad-input',
+      where: `--cert ${text}`,
+      message: 'expected kind:number:expiry, such as cyber-essentials-plus:CEP-12345:2026-09-30',
+    });
   const kind = parts[0]!;
   const expires = parts.at(-1)!;
   const number = parts.slice(1, -1).join(':');

@@ -1,10 +1,21 @@
 // Readable text for the `dspt` command: plain English, one fact per line, what to do next.
 import type { AssessmentContext } from '../app/assessment-context.ts';
-import type { OrganisationRecord, PlanActionRecord, PublicationRecord, StoredOutcomeResponse, StoredResponse } from '../app/ports.ts';
+import type {
+  OrganisationRecord,
+  PlanActionRecord,
+  PublicationRecord,
+  StoredOutcomeResponse,
+  StoredResponse,
+} from '../app/ports.ts';
 import type { Config } from '../config.ts';
 import type { Catalogue, CategoryId } from '../domain/catalogue/model.ts';
 import { daysBetween, formatLongDate } from '../domain/dates.ts';
-import { LEVEL_LABEL, STATUS_LABEL, categoryOf, type AssessmentStatus } from '../domain/status/compute-status.ts';
+import {
+  LEVEL_LABEL,
+  STATUS_LABEL,
+  categoryOf,
+  type AssessmentStatus,
+} from '../domain/status/compute-status.ts';
 import type { AchievementLevel } from '../domain/catalogue/model.ts';
 
 const EXAMPLE_ODS = 'A81001';
@@ -15,7 +26,12 @@ export function firstStep(organisations: number): string {
     : 'See where each organisation stands: npx dspt org list, then npx dspt status <ODS code>';
 }
 
-export function initialised(config: Config, engine: string, catalogue: Catalogue, organisations: number): string {
+export function initialised(
+  config: Config,
+  engine: string,
+  catalogue: Catalogue,
+  organisations: number,
+): string {
   const where = engine === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   return [
     `openDSPT is ready: data in ${where}, evidence encrypted in ${config.dataDir}/evidence.`,
@@ -53,7 +69,10 @@ export function registered(org: OrganisationRecord, catalogue: Catalogue): strin
 export function organisations(orgs: OrganisationRecord[], catalogue: Catalogue): string {
   if (orgs.length === 0) return `No organisations yet. ${firstStep(0)}`;
   return orgs
-    .map((o) => `${o.odsCode.padEnd(8)} ${o.name} (${typeName(catalogue, o.type)}, category ${categoryOf(catalogue, o.type).id})`)
+    .map(
+      (o) =>
+        `${o.odsCode.padEnd(8)} ${o.name} (${typeName(catalogue, o.type)}, category ${categoryOf(catalogue, o.type).id})`,
+    )
     .join('\n');
 }
 
@@ -61,7 +80,9 @@ export function catalogueSummary(catalogue: Catalogue): string {
   const lines = [`Catalogue ${catalogue.year} is valid.`];
   for (const c of catalogue.categories.values()) {
     if (c.track === 'caf') {
-      lines.push(`  category ${c.id}: CAF-aligned, ${catalogue.outcomes.size} outcomes in ${catalogue.objectives.length} objectives`);
+      lines.push(
+        `  category ${c.id}: CAF-aligned, ${catalogue.outcomes.size} outcomes in ${catalogue.objectives.length} objectives`,
+      );
       continue;
     }
     const items = catalogue.itemsFor(c.id);
@@ -71,7 +92,9 @@ export function catalogueSummary(catalogue: Catalogue): string {
         (inferred > 0 ? ` (${inferred} marked inferred)` : ''),
     );
   }
-  lines.push(`  ${catalogue.organisationTypes.size} organisation types, ${catalogue.certifications.length} certifications, ${catalogue.profiles.size} CAF profile(s)`);
+  lines.push(
+    `  ${catalogue.organisationTypes.size} organisation types, ${catalogue.certifications.length} certifications, ${catalogue.profiles.size} CAF profile(s)`,
+  );
   return lines.join('\n');
 }
 
@@ -80,9 +103,10 @@ export function catalogueText(catalogue: Catalogue, category?: CategoryId): stri
     const lines = [`Catalogue ${catalogue.year}. Organisation types (use with "dspt org add --type"):`];
     for (const c of catalogue.categories.values()) {
       lines.push('', `${c.name}: ${c.track === 'caf' ? 'CAF-aligned track' : 'standards track'}`);
-      for (const t of catalogue.organisationTypes.values()) if (t.category === c.id) lines.push(`  ${t.id.padEnd(24)} ${t.name}`);
+      for (const t of catalogue.organisationTypes.values())
+        if (t.category === c.id) lines.push(`  ${t.id.padEnd(24)} ${t.name}`);
     }
-    lines.push('', 'Show a category\'s items with: dspt catalogue show --category 4');
+    lines.push('', "Show a category's items with: dspt catalogue show --category 4");
     return lines.join('\n');
   }
   const c = catalogue.categories.get(category)!;
@@ -92,12 +116,16 @@ export function catalogueText(catalogue: Catalogue, category?: CategoryId): stri
       lines.push('', `${o.id} ${o.title}`);
       for (const p of o.principles)
         for (const out of p.outcomes)
-          lines.push(`  ${out.id.padEnd(5)} ${out.title} (${out.indicators['not-achieved'].length}/${out.indicators['partially-achieved'].length}/${out.indicators.achieved.length} indicators)`);
+          lines.push(
+            `  ${out.id.padEnd(5)} ${out.title} (${out.indicators['not-achieved'].length}/${out.indicators['partially-achieved'].length}/${out.indicators.achieved.length} indicators)`,
+          );
     }
     return lines.join('\n');
   }
   const items = catalogue.itemsFor(category);
-  const lines = [`${c.name}: ${items.length} evidence items, ${items.filter((i) => i.mandatory).length} mandatory.`];
+  const lines = [
+    `${c.name}: ${items.length} evidence items, ${items.filter((i) => i.mandatory).length} mandatory.`,
+  ];
   for (const s of catalogue.standards) {
     const mine = items.filter((i) => i.standardId === s.id);
     if (mine.length === 0) continue;
@@ -122,7 +150,13 @@ export function catalogueJson(catalogue: Catalogue, category?: CategoryId): unkn
       certifications: catalogue.certifications,
     };
   const c = catalogue.categories.get(category)!;
-  if (c.track === 'caf') return { year: catalogue.year, category: c, objectives: catalogue.objectives, profiles: [...catalogue.profiles.values()] };
+  if (c.track === 'caf')
+    return {
+      year: catalogue.year,
+      category: c,
+      objectives: catalogue.objectives,
+      profiles: [...catalogue.profiles.values()],
+    };
   return {
     year: catalogue.year,
     category: c,
@@ -148,7 +182,14 @@ export function catalogueJson(catalogue: Catalogue, category?: CategoryId): unkn
 export function answered(r: StoredResponse, catalogue: Catalogue): string {
   const item = catalogue.items.get(r.itemId);
   const a = r.answer;
-  const value = a.type === 'yes-no' ? (a.value ? 'yes' : 'no') : a.type === 'document' && a.evidenceId ? `document ${a.value} (encrypted evidence)` : a.value;
+  const value =
+    a.type === 'yes-no'
+      ? a.value
+        ? 'yes'
+        : 'no'
+      : a.type === 'document' && a.evidenceId
+        ? `document ${a.value} (encrypted evidence)`
+        : a.value;
   return `Recorded ${r.itemId} ${item?.title ?? ''}: ${value}, as of ${r.effectiveDate}.`;
 }
 
@@ -162,7 +203,9 @@ export function status(s: AssessmentStatus, ctx: AssessmentContext, catalogue: C
   const lines = [
     `${org.odsCode} ${org.name}: ${typeName(catalogue, org.type)}, category ${s.category}`,
     `Assessment ${ctx.assessment.year}, evaluated on ${formatLongDate(s.at)}` +
-      (days >= 0 ? ` (${days} days before the ${formatLongDate(catalogue.deadlines.final)} deadline)` : ` (the ${formatLongDate(catalogue.deadlines.final)} deadline has passed)`),
+      (days >= 0
+        ? ` (${days} days before the ${formatLongDate(catalogue.deadlines.final)} deadline)`
+        : ` (the ${formatLongDate(catalogue.deadlines.final)} deadline has passed)`),
     '',
     `Status: ${STATUS_LABEL[s.status]}`,
     s.track === 'caf'
@@ -170,24 +213,41 @@ export function status(s: AssessmentStatus, ctx: AssessmentContext, catalogue: C
       : `Mandatory items met: ${s.progress.done} of ${s.progress.total}`,
   ];
   const exempt = s.items.filter((i) => i.state === 'exempt');
-  if (exempt.length > 0) lines.push(`Exempt through certification: ${exempt.map((i) => i.itemId).join(', ')}`);
+  if (exempt.length > 0)
+    lines.push(`Exempt through certification: ${exempt.map((i) => i.itemId).join(', ')}`);
   if (s.reasons.length > 0) {
     lines.push('', s.status === 'standards-met' ? 'To go further:' : 'What is missing:');
     const shown = s.reasons.slice(0, 40);
     for (const r of shown) lines.push(`  - ${r.message}`);
-    if (s.reasons.length > shown.length) lines.push(`  ... and ${s.reasons.length - shown.length} more (use --json for all)`);
+    if (s.reasons.length > shown.length)
+      lines.push(`  ... and ${s.reasons.length - shown.length} more (use --json for all)`);
   }
   if (s.status === 'standards-not-met')
-    lines.push('', `Next: answer what is missing, or draft the improvement plan: npx dspt plan ${org.odsCode} --owner "<name>"`);
-  else lines.push('', `Next: publish: npx dspt publish ${org.odsCode} --kind final --signer "<name>" --role SIRO`);
+    lines.push(
+      '',
+      `Next: answer what is missing, or draft the improvement plan: npx dspt plan ${org.odsCode} --owner "<name>"`,
+    );
+  else
+    lines.push(
+      '',
+      `Next: publish: npx dspt publish ${org.odsCode} --kind final --signer "<name>" --role SIRO`,
+    );
   return lines.join('\n');
 }
 
 export function plan(actions: PlanActionRecord[], ods: string): string {
-  if (actions.length === 0) return `Nothing to plan: every mandatory requirement of ${ods.toUpperCase()} is met.`;
-  const lines = [`Improvement plan for ${ods.toUpperCase()}: ${actions.length} action${actions.length === 1 ? '' : 's'}.`];
+  if (actions.length === 0)
+    return `Nothing to plan: every mandatory requirement of ${ods.toUpperCase()} is met.`;
+  const lines = [
+    `Improvement plan for ${ods.toUpperCase()}: ${actions.length} action${actions.length === 1 ? '' : 's'}.`,
+  ];
   for (const a of actions) {
-    lines.push('', `${a.targetId}: ${a.gap}`, `  Action: ${a.action}`, `  Owner: ${a.owner ?? '(none yet: use --owner)'}  Due: ${a.dueDate ?? '(none yet: use --due)'}`);
+    lines.push(
+      '',
+      `${a.targetId}: ${a.gap}`,
+      `  Action: ${a.action}`,
+      `  Owner: ${a.owner ?? '(none yet: use --owner)'}  Due: ${a.dueDate ?? '(none yet: use --due)'}`,
+    );
   }
   return lines.join('\n');
 }

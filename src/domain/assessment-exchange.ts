@@ -31,7 +31,17 @@ export interface ExchangeDocument {
   rows: ExchangeRow[];
 }
 
-export const CSV_COLUMNS = ['kind', 'id', 'type', 'value', 'comment', 'effective_date', 'metric', 'evidence_sha256', 'not_applicable'] as const;
+export const CSV_COLUMNS = [
+  'kind',
+  'id',
+  'type',
+  'value',
+  'comment',
+  'effective_date',
+  'metric',
+  'evidence_sha256',
+  'not_applicable',
+] as const;
 
 function csvField(value: string | number | undefined): string {
   if (value === undefined) return '';
@@ -43,7 +53,9 @@ export function toCsv(rows: readonly ExchangeRow[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of rows)
     lines.push(
-      [r.kind, r.id, r.type, r.value, r.comment, r.effectiveDate, r.metric, r.evidenceSha256, r.notApplicable].map(csvField).join(','),
+      [r.kind, r.id, r.type, r.value, r.comment, r.effectiveDate, r.metric, r.evidenceSha256, r.notApplicable]
+        .map(csvField)
+        .join(','),
     );
   return `${lines.join('\n')}\n`;
 }
@@ -67,7 +79,10 @@ const SHA = /^[0-9a-f]{64}$/;
 const rowSchema = z.strictObject({
   kind: z.enum(['item', 'outcome'], 'expected "item" or "outcome"'),
   id: z.string().trim().min(1, 'expected an item or outcome ID'),
-  type: z.enum(['yes-no', 'text', 'date', 'document', 'indicators'], 'expected yes-no, text, date, document or indicators'),
+  type: z.enum(
+    ['yes-no', 'text', 'date', 'document', 'indicators'],
+    'expected yes-no, text, date, document or indicators',
+  ),
   value: z.string(),
   comment: z.string().optional(),
   effectiveDate: z.string().regex(DATE, 'expected a date YYYY-MM-DD').optional(),
@@ -84,14 +99,23 @@ function checkRow(raw: Record<string, unknown>, where: string): Result<ExchangeR
   }
   const row = parsed.data;
   if ((row.kind === 'outcome') !== (row.type === 'indicators'))
-    return failure('bad-input', 'type: outcomes take "indicators" and items take yes-no, text, date or document', where);
-  if (row.type === 'yes-no' && row.value !== 'yes' && row.value !== 'no') return failure('bad-input', `value: expected yes or no, found "${row.value}"`, where);
-  if (row.type === 'date' && !DATE.test(row.value)) return failure('bad-input', `value: expected a date YYYY-MM-DD, found "${row.value}"`, where);
+    return failure(
+      'bad-input',
+      'type: outcomes take "indicators" and items take yes-no, text, date or document',
+      where,
+    );
+  if (row.type === 'yes-no' && row.value !== 'yes' && row.value !== 'no')
+    return failure('bad-input', `value: expected yes or no, found "${row.value}"`, where);
+  if (row.type === 'date' && !DATE.test(row.value))
+    return failure('bad-input', `value: expected a date YYYY-MM-DD, found "${row.value}"`, where);
   return success({ ...row, where });
 }
 
 /** Reads an exported assessment, JSON or CSV (told apart by the content), checking every row. */
-export function parseExchange(text: string, fileName: string): Result<{ rows: ExchangeRow[]; year?: string }> {
+export function parseExchange(
+  text: string,
+  fileName: string,
+): Result<{ rows: ExchangeRow[]; year?: string }> {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trim() === '') return failure('bad-input', 'the file is empty', fileName);
   if (body.trimStart().startsWith('{')) return parseJson(body, fileName);
@@ -120,8 +144,14 @@ function parseJson(text: string, fileName: string): Result<{ rows: ExchangeRow[]
   }
   const rows: ExchangeRow[] = [];
   const all = [
-    ...head.data.responses.map((r, i) => ({ raw: { kind: 'item', ...r }, where: `${fileName} responses[${i}]` })),
-    ...head.data.outcomes.map((r, i) => ({ raw: { kind: 'outcome', type: 'indicators', ...r }, where: `${fileName} outcomes[${i}]` })),
+    ...head.data.responses.map((r, i) => ({
+      raw: { kind: 'item', ...r },
+      where: `${fileName} responses[${i}]`,
+    })),
+    ...head.data.outcomes.map((r, i) => ({
+      raw: { kind: 'outcome', type: 'indicators', ...r },
+      where: `${fileName} outcomes[${i}]`,
+    })),
   ];
   for (const { raw, where } of all) {
     const checked = checkRow(raw, where);
@@ -137,7 +167,11 @@ function parseCsvText(text: string, fileName: string): Result<{ rows: ExchangeRo
     records = parseCsv(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    return failure('bad-input', `not valid CSV: ${err.message.replace(/^Invalid Record Length: /, '')}`, err.lines ? `${fileName} line ${err.lines}` : fileName);
+    return failure(
+      'bad-input',
+      `not valid CSV: ${err.message.replace(/^Invalid Record Length: /, '')}`,
+      err.lines ? `${fileName} line ${err.lines}` : fileName,
+    );
   }
   const header = records[0] ?? [];
   const missing = CSV_COLUMNS.filter((c) => !header.includes(c));
@@ -158,7 +192,8 @@ function parseCsvText(text: string, fileName: string): Result<{ rows: ExchangeRo
       return v === '' ? undefined : v;
     };
     const metric = cell('metric');
-    if (metric !== undefined && !Number.isFinite(Number(metric))) return failure('bad-input', `metric: expected a number, found "${metric}"`, where);
+    if (metric !== undefined && !Number.isFinite(Number(metric)))
+      return failure('bad-input', `metric: expected a number, found "${metric}"`, where);
     const raw: Record<string, unknown> = {
       kind: cell('kind'),
       id: cell('id'),

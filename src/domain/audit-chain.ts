@@ -48,11 +48,17 @@ export class AuditChainVerifier {
 
   check(event: AuditEvent): ChainBreak | undefined {
     if (event.seq !== this.expectedSeq)
-      return { seq: event.seq, reason: `expected event ${this.expectedSeq} next; one is missing or out of order` };
+      return {
+        seq: event.seq,
+        reason: `expected event ${this.expectedSeq} next; one is missing or out of order`,
+      };
     if (event.prevHash !== this.prevHash)
       return { seq: event.seq, reason: 'its link to the previous event does not match that event' };
     if (hashAuditEvent(event, event.prevHash) !== event.hash)
-      return { seq: event.seq, reason: 'its content does not match its hash: it was changed after it was written' };
+      return {
+        seq: event.seq,
+        reason: 'its content does not match its hash: it was changed after it was written',
+      };
     this.prevHash = event.hash;
     this.expectedSeq += 1;
     this.count += 1;

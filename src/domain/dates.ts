@@ -29,7 +29,8 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   const y = Number(date.slice(0, 4));
   const m = Number(date.slice(5, 7));
   const d = Number(date.slice(8, 10));
-  if (date.length !== 10 || !(y >= 0) || !(m >= 1 && m <= 12) || !(d >= 1 && d <= 31)) throw new Error(`not an ISO date: ${date}`);
+  if (date.length !== 10 || !(y >= 0) || !(m >= 1 && m <= 12) || !(d >= 1 && d <= 31))
+    throw new Error(`not an ISO date: ${date}`);
   const total = y * 12 + (m - 1) + months;
   const year = Math.floor(total / 12);
   const month = total - year * 12 + 1;
@@ -51,7 +52,20 @@ export function toIsoDate(d: Date): IsoDate {
   return d.toISOString().slice(0, 10);
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "30 June 2026", the way GOV.UK and the NHS write dates. */
 export function formatLongDate(date: IsoDate): string {

@@ -37,15 +37,25 @@ export function checkEvidenceFile(
   maxBytes: number = DEFAULT_MAX_EVIDENCE_BYTES,
 ): Result<{ fileName: string; mediaType: string }> {
   const base = path.basename(name.replaceAll('\\', '/'));
+  // Control characters and the characters Windows forbids are dropped from stored names.
   // eslint-disable-next-line no-control-regex
-  let safe = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').replace(/^\.+/, '').trim();
+  const unsafe = /[\u0000-\u001f\u007f"<>|:*?]/g;
+  let safe = base.replace(unsafe, '').replace(/^\.+/, '').trim();
   const ext = path.extname(safe).toLowerCase();
   const mediaType = MEDIA_TYPES[ext];
   if (!mediaType)
-    return failure('bad-input', `"${base}" is not a type of file we accept; expected one of ${ALLOWED_EXTENSIONS.join(' ')}`, name);
+    return failure(
+      'bad-input',
+      `"${base}" is not a type of file we accept; expected one of ${ALLOWED_EXTENSIONS.join(' ')}`,
+      name,
+    );
   if (size === 0) return failure('bad-input', `"${base}" is empty`, name);
   if (size > maxBytes)
-    return failure('bad-input', `"${base}" is ${size} bytes; the limit is ${maxBytes} bytes (${Math.round(maxBytes / 1048576)} MB)`, name);
+    return failure(
+      'bad-input',
+      `"${base}" is ${size} bytes; the limit is ${maxBytes} bytes (${Math.round(maxBytes / 1048576)} MB)`,
+      name,
+    );
   if (safe.length > 120) safe = `${safe.slice(0, 120 - ext.length)}${ext}`;
   if (safe === ext) safe = `evidence${ext}`;
   return success({ fileName: safe, mediaType });

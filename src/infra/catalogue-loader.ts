@@ -37,7 +37,15 @@ export function formatLoadProblem(p: LoadProblem): string {
 
 function formatPath(parts: (string | number)[]): string {
   return parts
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : /^[A-Za-z_][\w-]*$/.test(part) ? (i === 0 ? part : `.${part}`) : `["${part}"]`))
+    .map((part, i) =>
+      typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_][\w-]*$/.test(part)
+          ? i === 0
+            ? part
+            : `.${part}`
+          : `["${part}"]`,
+    )
     .join('');
 }
 
@@ -81,7 +89,12 @@ async function readYaml<S extends z.ZodType>(
   };
   if (doc.errors.length > 0) {
     for (const e of doc.errors)
-      problems.push({ file: display, line: e.linePos?.[0]?.line, path: [], message: `not valid YAML: ${e.message.split('\n')[0]}` });
+      problems.push({
+        file: display,
+        line: e.linePos?.[0]?.line,
+        path: [],
+        message: `not valid YAML: ${e.message.split('\n')[0]}`,
+      });
     return { file: display, lineOf };
   }
   const parsed = schema.safeParse(doc.toJS());
@@ -105,7 +118,11 @@ async function fingerprint(base: string): Promise<string | undefined> {
   try {
     const hash = createHash('sha256').update(await readFile(SCHEMA_SOURCE));
     const cafDir = path.join(base, 'caf');
-    const files = ['catalogue.yaml', 'standards.yaml', ...(existsSync(cafDir) ? (await readdir(cafDir)).sort().map((f) => `caf/${f}`) : [])];
+    const files = [
+      'catalogue.yaml',
+      'standards.yaml',
+      ...(existsSync(cafDir) ? (await readdir(cafDir)).sort().map((f) => `caf/${f}`) : []),
+    ];
     for (const f of files) hash.update(f).update(await readFile(path.join(base, f)));
     return hash.digest('hex');
   } catch {
@@ -143,31 +160,63 @@ export async function loadCatalogue(options: { dir?: string; year?: string } = {
 async function loadCatalogueFiles(
   dir: string,
   requestedYear: string | undefined,
-): Promise<{ ok: true; catalogue: Catalogue; files: CatalogueFiles } | { ok: false; problems: LoadProblem[] }> {
-  if (!existsSync(dir)) return { ok: false, problems: [{ file: dir, path: [], message: 'expected a catalogue folder here' }] };
+): Promise<
+  { ok: true; catalogue: Catalogue; files: CatalogueFiles } | { ok: false; problems: LoadProblem[] }
+> {
+  if (!existsSync(dir))
+    return { ok: false, problems: [{ file: dir, path: [], message: 'expected a catalogue folder here' }] };
   const years = await catalogueYears(dir);
   const year = requestedYear ?? years.at(-1);
   if (!year || !years.includes(year))
     return {
       ok: false,
-      problems: [{ file: dir, path: [], message: `no catalogue for year ${year ?? '(none)'}; found ${years.join(', ') || 'none'}` }],
+      problems: [
+        {
+          file: dir,
+          path: [],
+          message: `no catalogue for year ${year ?? '(none)'}; found ${years.join(', ') || 'none'}`,
+        },
+      ],
     };
   const base = path.join(dir, year);
   const show = (f: string) => path.relative(process.cwd(), path.join(base, f)) || f;
   const problems: LoadProblem[] = [];
-  const catalogue = await readYaml(path.join(base, 'catalogue.yaml'), show('catalogue.yaml'), catalogueFileSchema, problems);
-  const standards = await readYaml(path.join(base, 'standards.yaml'), show('standards.yaml'), standardsFileSchema, problems);
-  const profiles = await readYaml(path.join(base, 'caf', 'profiles.yaml'), show('caf/profiles.yaml'), profilesFileSchema, problems);
+  const catalogue = await readYaml(
+    path.join(base, 'catalogue.yaml'),
+    show('catalogue.yaml'),
+    catalogueFileSchema,
+    problems,
+  );
+  const standards = await readYaml(
+    path.join(base, 'standards.yaml'),
+    show('standards.yaml'),
+    standardsFileSchema,
+    problems,
+  );
+  const profiles = await readYaml(
+    path.join(base, 'caf', 'profiles.yaml'),
+    show('caf/profiles.yaml'),
+    profilesFileSchema,
+    problems,
+  );
   const cafDir = path.join(base, 'caf');
   const objectiveFiles = existsSync(cafDir)
     ? (await readdir(cafDir)).filter((f) => /^objective-[a-e]\.yaml$/.test(f)).sort()
     : [];
   const objectives = await Promise.all(
-    objectiveFiles.map((f) => readYaml(path.join(cafDir, f), show(`caf/${f}`), cafObjectiveFileSchema, problems)),
+    objectiveFiles.map((f) =>
+      readYaml(path.join(cafDir, f), show(`caf/${f}`), cafObjectiveFileSchema, problems),
+    ),
   );
   if (catalogue.data && catalogue.data.year !== year)
-    problems.push({ file: catalogue.file, line: catalogue.lineOf(['year']), path: ['year'], message: `expected ${year}, the name of its folder` });
-  if (problems.length > 0 || !catalogue.data || !standards.data || !profiles.data) return { ok: false, problems };
+    problems.push({
+      file: catalogue.file,
+      line: catalogue.lineOf(['year']),
+      path: ['year'],
+      message: `expected ${year}, the name of its folder`,
+    });
+  if (problems.length > 0 || !catalogue.data || !standards.data || !profiles.data)
+    return { ok: false, problems };
 
   const files: CatalogueFiles = {
     catalogue: { file: catalogue.file, data: catalogue.data },

@@ -22,7 +22,6 @@ export const STYLESHEET_PATH = '/assets/nhsuk-frontend.min.css';
  * assets.nhs.uk, which our content security policy blocks (the font stack falls back to Arial).
  */
 export async function readStylesheet(): Promise<string> {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed file inside the installed package
   const css = await readFile(path.join(NHSUK_DIR, 'nhsuk-frontend.min.css'), 'utf8');
   return css.replace(/@font-face\{[^}]*\}/g, '').replace(/\/\*# sourceMappingURL=[^*]*\*\/\s*$/, '');
 }

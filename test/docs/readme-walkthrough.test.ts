@@ -41,13 +41,17 @@ describe('the README walk-through', () => {
   });
 
   test('shows Standards Not Met naming 3.2.1 after it changes to no, and status --check exits 1', () => {
-    expect(output.stdout).toMatch(/Status: Standards Not Met\nMandatory items met: 28 of 29\n\nWhat is missing:\n {2}- 3\.2\.1 [^\n]*answered "no"/);
+    expect(output.stdout).toMatch(
+      /Status: Standards Not Met\nMandatory items met: 28 of 29\n\nWhat is missing:\n {2}- 3\.2\.1 [^\n]*answered "no"/,
+    );
     expect(output.stdout).toContain('status --check exits 1 when not Met');
   });
 
   test('drafts the plan and publishes a baseline with its hash', () => {
     expect(output.stdout).toMatch(/Improvement plan for A81001: 1 action\.\n\n3\.2\.1: answered "no"/);
-    expect(output.stdout).toMatch(/Published the baseline assessment of A81001: Standards Not Met\.[\s\S]*Snapshot SHA-256: [0-9a-f]{64}/);
+    expect(output.stdout).toMatch(
+      /Published the baseline assessment of A81001: Standards Not Met\.[\s\S]*Snapshot SHA-256: [0-9a-f]{64}/,
+    );
   });
 
   test('audit verify passes, then fails after a row is altered by hand', () => {
@@ -57,8 +61,16 @@ describe('the README walk-through', () => {
   });
 
   test('the evidence file was stored encrypted, never in plain text', async () => {
-    expect((await readdir(path.join(dir, 'data', 'evidence'), { recursive: true })).some((f) => f.endsWith('.enc'))).toBe(true);
-    const { stdout } = await promisify(execFile)('grep', ['-rl', 'Information asset register', path.join(dir, 'data')]).catch((e: { stdout: string }) => e);
+    expect(
+      (await readdir(path.join(dir, 'data', 'evidence'), { recursive: true })).some((f) =>
+        f.endsWith('.enc'),
+      ),
+    ).toBe(true);
+    const { stdout } = await promisify(execFile)('grep', [
+      '-rl',
+      'Information asset register',
+      path.join(dir, 'data'),
+    ]).catch((e: { stdout: string }) => e);
     expect(stdout).toBe('');
   });
 });

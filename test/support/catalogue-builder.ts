@@ -32,7 +32,12 @@ const standardsData = () => {
   const specific: Record<number, object[]> = {
     1: [
       item('1.1.1', 'text', { '2': m(), '3': m({ approaching: true }), '4': m({ approaching: true }) }),
-      item('1.1.2', 'document', { '2': m(), '3': m(), '4': m() }, { freshness: { withinMonths: 12, what: 'reviewed' } }),
+      item(
+        '1.1.2',
+        'document',
+        { '2': m(), '3': m(), '4': m() },
+        { freshness: { withinMonths: 12, what: 'reviewed' } },
+      ),
     ],
     3: [
       item(
@@ -41,12 +46,24 @@ const standardsData = () => {
         { '2': m(), '3': m({ approaching: true }), '4': m({ approaching: true }) },
         {
           freshness: { withinMonths: 12, what: 'counted' },
-          threshold: { metric: 'staff-trained-percent', atLeast: 95, unit: 'percent', what: 'the share of staff trained' },
+          threshold: {
+            metric: 'staff-trained-percent',
+            atLeast: 95,
+            unit: 'percent',
+            what: 'the share of staff trained',
+          },
         },
       ),
     ],
     4: [item('4.2.4', 'yes-no', { '2': m(), '3': m(), '4': m({ exemptedBy: ['cyber-essentials-plus'] }) })],
-    7: [item('7.3.5', 'date', { '2': m(), '3': m(), '4': m() }, { freshness: { withinMonths: 12, what: 'tested' } })],
+    7: [
+      item(
+        '7.3.5',
+        'date',
+        { '2': m(), '3': m(), '4': m() },
+        { freshness: { withinMonths: 12, what: 'tested' } },
+      ),
+    ],
     8: [item('8.3.8', 'yes-no', { '2': o, '3': o, '4': o })],
   };
   return {
@@ -63,7 +80,11 @@ const standardsData = () => {
         title: `Standard ${id}`,
         obligation: id <= 3 ? 'people' : id <= 7 ? 'process' : 'technology',
         summary: text,
-        assertions: [...byAssertion].map(([aid, its]) => ({ id: aid, title: `Assertion ${aid}`, items: its })),
+        assertions: [...byAssertion].map(([aid, its]) => ({
+          id: aid,
+          title: `Assertion ${aid}`,
+          items: its,
+        })),
       };
     }),
   };
@@ -87,7 +108,11 @@ const objective = (letter: string, outcome: string, pa: number, extra: object = 
             id: outcome,
             title: `Outcome ${outcome}`,
             summary: text,
-            indicators: { 'not-achieved': ind(outcome, 'NA', 2), 'partially-achieved': ind(outcome, 'PA', pa), achieved: ind(outcome, 'A', 3) },
+            indicators: {
+              'not-achieved': ind(outcome, 'NA', 2),
+              'partially-achieved': ind(outcome, 'PA', pa),
+              achieved: ind(outcome, 'A', 3),
+            },
             ...extra,
           },
         ],
@@ -101,12 +126,43 @@ export function aCatalogue(): Catalogue {
     year: '2025-26',
     cafVersion: 'test',
     deadlines: { baseline: '2025-12-31', final: '2026-06-30' },
-    certifications: ['cyber-essentials', 'cyber-essentials-plus', 'iso-27001', 'psn', 'nhsmail'].map((id) => ({ id, name: id, description: text })),
+    certifications: ['cyber-essentials', 'cyber-essentials-plus', 'iso-27001', 'psn', 'nhsmail'].map(
+      (id) => ({ id, name: id, description: text }),
+    ),
     categories: [
-      { id: '1', name: 'Cat 1', track: 'caf', description: text, approachingRoute: 'improvement-plan', source: 'facts' },
-      { id: '2', name: 'Cat 2', track: 'standards', description: text, approachingRoute: 'improvement-plan', source: 'facts' },
-      { id: '3', name: 'Cat 3', track: 'standards', description: text, approachingRoute: 'approaching-subset', exceededWith: 'cyber-essentials-plus', source: 'facts' },
-      { id: '4', name: 'Cat 4', track: 'standards', description: text, approachingRoute: 'approaching-subset', source: 'facts' },
+      {
+        id: '1',
+        name: 'Cat 1',
+        track: 'caf',
+        description: text,
+        approachingRoute: 'improvement-plan',
+        source: 'facts',
+      },
+      {
+        id: '2',
+        name: 'Cat 2',
+        track: 'standards',
+        description: text,
+        approachingRoute: 'improvement-plan',
+        source: 'facts',
+      },
+      {
+        id: '3',
+        name: 'Cat 3',
+        track: 'standards',
+        description: text,
+        approachingRoute: 'approaching-subset',
+        exceededWith: 'cyber-essentials-plus',
+        source: 'facts',
+      },
+      {
+        id: '4',
+        name: 'Cat 4',
+        track: 'standards',
+        description: text,
+        approachingRoute: 'approaching-subset',
+        source: 'facts',
+      },
     ],
     organisationTypes: [
       { id: 'nhs-trust', name: 'Trust', category: '1', profile: 'test-profile', source: 'facts' },
@@ -134,7 +190,13 @@ export function aCatalogue(): Catalogue {
             name: 'Test',
             description: text,
             source: 'inferred',
-            levels: { 'A1.a': 'partially-achieved', 'B1.a': 'achieved', 'C1.a': 'partially-achieved', 'D1.a': 'not-achieved', 'E3.a': 'achieved' },
+            levels: {
+              'A1.a': 'partially-achieved',
+              'B1.a': 'achieved',
+              'C1.a': 'partially-achieved',
+              'D1.a': 'not-achieved',
+              'E3.a': 'achieved',
+            },
           },
         ],
       }),
@@ -147,10 +209,16 @@ export function aCatalogue(): Catalogue {
 export const AT = '2026-06-30';
 
 /** Responses that meet every mandatory item of the test catalogue on `AT`. */
-export function metResponses(overrides: Partial<Record<string, Partial<ItemResponse> | null>> = {}): ItemResponse[] {
+export function metResponses(
+  overrides: Partial<Record<string, Partial<ItemResponse> | null>> = {},
+): ItemResponse[] {
   const base: ItemResponse[] = [
     { itemId: '1.1.1', answer: { type: 'text', value: 'ZA123456' }, effectiveDate: '2026-05-01' },
-    { itemId: '1.1.2', answer: { type: 'document', value: 'IAR held on the shared drive' }, effectiveDate: '2026-01-15' },
+    {
+      itemId: '1.1.2',
+      answer: { type: 'document', value: 'IAR held on the shared drive' },
+      effectiveDate: '2026-01-15',
+    },
     { itemId: '3.2.1', answer: { type: 'yes-no', value: true }, effectiveDate: '2026-06-01', metric: 97 },
     { itemId: '4.2.4', answer: { type: 'yes-no', value: true }, effectiveDate: '2026-06-01' },
     { itemId: '7.3.5', answer: { type: 'date', value: '2026-02-10' }, effectiveDate: '2026-02-10' },
@@ -162,7 +230,11 @@ export function metResponses(overrides: Partial<Record<string, Partial<ItemRespo
   });
 }
 
-export const cePlus = (expires = '2027-01-01'): Certification => ({ kind: 'cyber-essentials-plus', number: 'CE-1', expires });
+export const cePlus = (expires = '2027-01-01'): Certification => ({
+  kind: 'cyber-essentials-plus',
+  number: 'CE-1',
+  expires,
+});
 
 export function outcomeResponse(outcomeId: string, ...indicators: string[]): OutcomeResponse {
   return { outcomeId, indicators };

@@ -23,10 +23,7 @@ import { addMonths } from '../dates.ts';
 import { checkPlanCovers } from './improvement-plan.ts';
 
 export type OverallStatus =
-  | 'standards-not-met'
-  | 'approaching-standards'
-  | 'standards-met'
-  | 'standards-exceeded';
+  'standards-not-met' | 'approaching-standards' | 'standards-met' | 'standards-exceeded';
 
 /** Higher is better; the property tests rely on this order. */
 export const STATUS_RANK: Record<OverallStatus, number> = {
@@ -161,7 +158,9 @@ function holdsValid(certs: readonly Certification[], kind: CertificationKind, at
 
 export function computeStatus(input: StatusInput): AssessmentStatus {
   const category = categoryOf(input.catalogue, input.organisation.type);
-  return category.track === 'caf' ? computeCafStatus(input, category) : computeStandardsStatus(input, category);
+  return category.track === 'caf'
+    ? computeCafStatus(input, category)
+    : computeStandardsStatus(input, category);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -199,17 +198,31 @@ export function evaluateItem(
   certifications: readonly Certification[],
   at: IsoDate,
   cutoffs: FreshnessCutoffs = cutoffsFor(at),
+  sharedMet?: ItemResult,
 ): ItemResult {
   const { item } = applicable;
   for (const kind of applicable.exemptedBy)
-    if (holdsValid(certifications, kind, at)) return itemResult(applicable, 'exempt', NO_REASONS, kind, undefined);
+    if (holdsValid(certifications, kind, at))
+      return itemResult(applicable, 'exempt', NO_REASONS, kind, undefined);
 
   if (!response)
-    return itemResult(applicable, 'unanswered', [{ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` }], undefined, undefined);
+    return itemResult(
+      applicable,
+      'unanswered',
+      [{ subject: item.id, rule: 'answered', message: `${item.id} ${item.title}: not answered yet` }],
+      undefined,
+      undefined,
+    );
   const { answer } = response;
   if (answer.type !== item.responseType) {
     const message = `${item.id} ${item.title}: expected a ${item.responseType} answer, found ${answer.type}`;
-    return itemResult(applicable, 'not-met', [{ subject: item.id, rule: 'response-type', message }], undefined, undefined);
+    return itemResult(
+      applicable,
+      'not-met',
+      [{ subject: item.id, rule: 'response-type', message }],
+      undefined,
+      undefined,
+    );
   }
   let reasons: Reason[] | undefined;
   const affirmed =
@@ -251,6 +264,7 @@ export function evaluateItem(
       message: `${item.id} ${item.title}: ${threshold.what} is ${response.metric}${unit}; at least ${threshold.atLeast}${unit} is needed`,
     });
   }
+  if (!reasons && factDate === undefined && sharedMet) return sharedMet;
   return itemResult(applicable, reasons ? 'not-met' : 'met', reasons ?? NO_REASONS, undefined, factDate);
 }
 
@@ -284,7 +298,10 @@ function itemResult(
     state,
     exemptedBy,
     factDate,
-    freshUntil: factDate === undefined || !item.freshness ? undefined : freshUntil(factDate, item.freshness.withinMonths),
+    freshUntil:
+      factDate === undefined || !item.freshness
+        ? undefined
+        : freshUntil(factDate, item.freshness.withinMonths),
     reasons,
   };
   if (shareable) {
@@ -329,10 +346,29 @@ function responsesById(responses: Iterable<ItemResponse>): Map<string, ItemRespo
 /** Where each applicable item of a category counts: its assertion's and its standard's position. */
 interface CategoryLayout {
   items: readonly ApplicableItem[];
+  /** The result each item has when it is met with no date to report, shared by every organisation. */
+  sharedMet: readonly ItemResult[];
+  /** 1 for a yes-no item with no freshness rule, no threshold and no exemption: "yes" alone meets it. */
+  plainYesNo: Uint8Array;
   assertionOf: Int32Array;
   standardOf: Int32Array;
-  assertions: { id: string; title: string }[];
-  standards: { id: string; title: string }[];
+  assertions: SharedGroup[];
+  standards: SharedGroup[];
+  /**
+   * Tallies of met and total mandatory items per assertion and standard. The engine is synchronous and
+   * group results are copied out before it returns, so one set per layout is reused by every evaluation.
+   */
+  scratch: { aMet: Int32Array; aTotal: Int32Array; sMet: Int32Array; sTotal: Int32Array };
+  /** Mandatory items when none is exempt, and the group results when every one of them is met. */
+  mandatoryCount: number;
+  allMet?: { assertions: GroupResult[]; standards: GroupResult[] };
+}
+
+/** A group (assertion, standard) and its results by (met, total), which repeat across organisations. */
+interface SharedGroup {
+  id: string;
+  title: string;
+  results: Map<number, GroupResult>;
 }
 
 // The layout depends only on the catalogue, so it is worked out once per catalogue and category.
@@ -351,16 +387,40 @@ function layoutOf(catalogue: Catalogue, category: CategoryId): CategoryLayout {
     for (const a of s.assertions) {
       if (!a.items.some((i) => i.categories[category])) continue;
       applies = true;
-      assertions.push({ id: a.id, title: a.title });
+      assertions.push({ id: a.id, title: a.title, results: new Map() });
     }
-    if (applies) standards.push({ id: String(s.id), title: s.title });
+    if (applies) standards.push({ id: String(s.id), title: s.title, results: new Map() });
   }
   const layout: CategoryLayout = {
     items,
+    sharedMet: items.map((a) => itemResult(a, 'met', NO_REASONS, undefined, undefined)),
+    plainYesNo: Uint8Array.from(items, (a) =>
+      a.item.responseType === 'yes-no' && !a.item.freshness && !a.item.threshold && a.exemptedBy.length === 0
+        ? 1
+        : 0,
+    ),
     assertionOf: Int32Array.from(items, (i) => assertions.findIndex((a) => a.id === i.assertionId)),
     standardOf: Int32Array.from(items, (i) => standards.findIndex((s) => s.id === String(i.standardId))),
     assertions,
     standards,
+    scratch: {
+      aMet: new Int32Array(assertions.length),
+      aTotal: new Int32Array(assertions.length),
+      sMet: new Int32Array(standards.length),
+      sTotal: new Int32Array(standards.length),
+    },
+    mandatoryCount: items.filter((i) => i.mandatory).length,
+  };
+  const aTotal = new Int32Array(assertions.length);
+  const sTotal = new Int32Array(standards.length);
+  items.forEach((item, i) => {
+    if (!item.mandatory) return;
+    aTotal[layout.assertionOf[i]!]! += 1;
+    sTotal[layout.standardOf[i]!]! += 1;
+  });
+  layout.allMet = {
+    assertions: groupResults(assertions, aTotal, aTotal),
+    standards: groupResults(standards, sTotal, sTotal),
   };
   byCategory.set(category, layout);
   return layout;
@@ -368,17 +428,23 @@ function layoutOf(catalogue: Catalogue, category: CategoryId): CategoryLayout {
 
 // Group results repeat across organisations (most groups are fully met with the same count), so each
 // (group, met, total) result is made once and shared.
-const sharedGroups = new WeakMap<object, Map<number, GroupResult>>();
-
-function groupResults(groups: { id: string; title: string }[], met: Int32Array, total: Int32Array): GroupResult[] {
+function groupResults(groups: SharedGroup[], met: Int32Array, total: Int32Array): GroupResult[] {
   const out: GroupResult[] = new Array<GroupResult>(groups.length);
   for (let i = 0; i < groups.length; i++) {
     const g = groups[i]!;
-    let byCount = sharedGroups.get(g);
-    if (!byCount) sharedGroups.set(g, (byCount = new Map()));
     const key = met[i]! * 4096 + total[i]!;
-    let result = byCount.get(key);
-    if (!result) byCount.set(key, (result = Object.freeze({ id: g.id, title: g.title, mandatoryMet: met[i]!, mandatoryTotal: total[i]!, met: met[i] === total[i] })));
+    let result = g.results.get(key);
+    if (!result)
+      g.results.set(
+        key,
+        (result = Object.freeze({
+          id: g.id,
+          title: g.title,
+          mandatoryMet: met[i]!,
+          mandatoryTotal: total[i]!,
+          met: met[i] === total[i],
+        })),
+      );
     out[i] = result;
   }
   return out;
@@ -390,18 +456,35 @@ function computeStandardsStatus(input: StatusInput, category: Category): Assessm
   const latest = latestEvidenceByItem(input.evidence);
   const layout = layoutOf(catalogue, category.id);
   const cutoffs = cutoffsFor(at);
-  const aMet = new Int32Array(layout.assertions.length);
-  const aTotal = new Int32Array(layout.assertions.length);
-  const sMet = new Int32Array(layout.standards.length);
-  const sTotal = new Int32Array(layout.standards.length);
-  const items: ItemResult[] = [];
+  const { aMet, aTotal, sMet, sTotal } = layout.scratch;
+  aMet.fill(0);
+  aTotal.fill(0);
+  sMet.fill(0);
+  sTotal.fill(0);
+  const items: ItemResult[] = new Array<ItemResult>(layout.items.length);
   const unmet: ItemResult[] = [];
   let mandatoryTotal = 0;
   for (let i = 0; i < layout.items.length; i++) {
     const applicable = layout.items[i]!;
     const id = applicable.item.id;
-    const r = evaluateItem(applicable, responses.get(id), latest.get(id), organisation.certifications, at, cutoffs);
-    items.push(r);
+    const response = responses.get(id);
+    // The commonest case, a plain "yes" to an undated item that no certification exempts, needs no rule.
+    const r =
+      response !== undefined &&
+      layout.plainYesNo[i] === 1 &&
+      response.answer.type === 'yes-no' &&
+      response.answer.value === true
+        ? layout.sharedMet[i]!
+        : evaluateItem(
+            applicable,
+            response,
+            latest.get(id),
+            organisation.certifications,
+            at,
+            cutoffs,
+            layout.sharedMet[i],
+          );
+    items[i] = r;
     if (!r.mandatory || r.state === 'exempt') continue;
     mandatoryTotal += 1;
     const a = layout.assertionOf[i]!;
@@ -424,24 +507,37 @@ function computeStandardsStatus(input: StatusInput, category: Category): Assessm
     progress: { done: mandatoryTotal - unmet.length, total: mandatoryTotal },
     unmetTargets: unmet.map((r) => r.itemId),
     items,
-    assertions: groupResults(layout.assertions, aMet, aTotal),
-    standards: groupResults(layout.standards, sMet, sTotal),
+    assertions: [],
+    standards: [],
     outcomes: [],
     principles: [],
     objectives: [],
   };
 
+  if (unmet.length === 0 && mandatoryTotal === layout.mandatoryCount && layout.allMet) {
+    result.assertions = layout.allMet.assertions;
+    result.standards = layout.allMet.standards;
+  } else {
+    result.assertions = groupResults(layout.assertions, aMet, aTotal);
+    result.standards = groupResults(layout.standards, sMet, sTotal);
+  }
+
   if (unmet.length === 0) {
-    if (category.exceededWith && holdsValid(organisation.certifications, category.exceededWith, at)) result.status = 'standards-exceeded';
+    if (category.exceededWith && holdsValid(organisation.certifications, category.exceededWith, at))
+      result.status = 'standards-exceeded';
     else if (category.exceededWith)
-      result.reasons.push({ subject: category.exceededWith, rule: 'exceeded', message: `Standards Exceeded also needs a valid ${certName(catalogue, category.exceededWith)} certificate` });
+      result.reasons.push({
+        subject: category.exceededWith,
+        rule: 'exceeded',
+        message: `Standards Exceeded also needs a valid ${certName(catalogue, category.exceededWith)} certificate`,
+      });
     return result;
   }
 
   for (const r of unmet) result.reasons.push(...r.reasons);
-  const approaching = approachingReasons(input, category, result.unmetTargets, () =>
-    items.filter((r) => r.approaching && r.state !== 'met' && r.state !== 'exempt').map((r) => r.itemId),
-  );
+  const subsetMissing: string[] = [];
+  for (const r of unmet) if (r.approaching) subsetMissing.push(r.itemId);
+  const approaching = approachingReasons(input, category, result.unmetTargets, subsetMissing);
   if (approaching.length === 0) result.status = 'approaching-standards';
   else {
     result.status = 'standards-not-met';
@@ -459,7 +555,8 @@ function approachingReasons(
   input: StatusInput,
   category: Category,
   unmetTargets: string[],
-  unmetInSubset: () => string[],
+  /** Items of the Approaching subset that are not met (mandatory ones: the subset holds only those). */
+  missing: string[],
 ): Reason[] {
   const reasons: Reason[] = [];
   const planProblems = checkPlanCovers(input.plan, unmetTargets, input.at);
@@ -468,11 +565,11 @@ function approachingReasons(
       reasons.push({
         subject: 'improvement-plan',
         rule: 'improvement-plan',
-        message: 'Approaching Standards needs an improvement plan approved by NHS England or your commissioner',
+        message:
+          'Approaching Standards needs an improvement plan approved by NHS England or your commissioner',
       });
     return [...reasons, ...planProblems];
   }
-  const missing = unmetInSubset();
   if (missing.length > 0)
     reasons.push({
       subject: 'approaching-subset',
@@ -483,7 +580,8 @@ function approachingReasons(
     reasons.push({
       subject: 'approaching-subset',
       rule: 'approaching-once',
-      message: 'Approaching Standards was published before; it may be published only once, so Standards Met is needed now',
+      message:
+        'Approaching Standards was published before; it may be published only once, so Standards Met is needed now',
     });
   return [...reasons, ...planProblems];
 }
@@ -491,29 +589,85 @@ function approachingReasons(
 // ---------------------------------------------------------------------------------------------------------
 // CAF-aligned track
 
+/** Where each indicator of an outcome sits: its column and its bit in that column's mask. */
+interface OutcomeIndex {
+  position: Map<string, { column: 0 | 1 | 2; bit: number }>;
+  /** The mask with every indicator of the column set: not achieved, partially achieved, achieved. */
+  full: [number, number, number];
+}
+
+const outcomeIndexes = new WeakMap<Outcome, OutcomeIndex>();
+
+function indexOf(outcome: Outcome): OutcomeIndex {
+  let index = outcomeIndexes.get(outcome);
+  if (index) return index;
+  const position = new Map<string, { column: 0 | 1 | 2; bit: number }>();
+  const columns = [
+    outcome.indicators['not-achieved'],
+    outcome.indicators['partially-achieved'],
+    outcome.indicators.achieved,
+  ];
+  const full: [number, number, number] = [0, 0, 0];
+  columns.forEach((list, column) => {
+    // Columns hold a handful of statements; more than 31 would not fit a mask and is a content error.
+    if (list.length > 31) throw new Error(`outcome ${outcome.id} has more than 31 indicators in one column`);
+    list.forEach((indicator, i) => {
+      position.set(indicator.id, { column: column as 0 | 1 | 2, bit: 1 << i });
+      full[column as 0 | 1 | 2] |= 1 << i;
+    });
+  });
+  outcomeIndexes.set(outcome, (index = { position, full }));
+  return index;
+}
+
 /** Achievement from the indicators ticked true, by the CAF rule. Exported for the outcome pages. */
 export function achievementOf(outcome: Outcome, response: OutcomeResponse | undefined): AchievementLevel {
   if (!response) return 'not-achieved';
   if (response.notApplicable !== undefined && outcome.mayBeNotApplicable) return 'achieved';
-  const ticked = new Set(response.indicators);
-  if (outcome.indicators['not-achieved'].some((i) => ticked.has(i.id))) return 'not-achieved';
-  if (outcome.indicators.achieved.every((i) => ticked.has(i.id))) return 'achieved';
-  const partial = outcome.indicators['partially-achieved'];
-  if (partial.length > 0 && partial.every((i) => ticked.has(i.id))) return 'partially-achieved';
+  const { position, full } = indexOf(outcome);
+  // Masks of the true statements per column; duplicates and unknown IDs change nothing.
+  const ticked = [0, 0, 0];
+  for (const id of response.indicators) {
+    const at = position.get(id);
+    if (at) ticked[at.column]! |= at.bit;
+  }
+  if (ticked[0] !== 0) return 'not-achieved';
+  if (ticked[2] === full[2]) return 'achieved';
+  if (full[1] !== 0 && ticked[1] === full[1]) return 'partially-achieved';
   return 'not-achieved';
 }
 
-function evaluateOutcome(outcome: Outcome, response: OutcomeResponse | undefined, expected: AchievementLevel): OutcomeResult {
+function evaluateOutcome(
+  outcome: Outcome,
+  response: OutcomeResponse | undefined,
+  expected: AchievementLevel,
+): OutcomeResult {
   const achieved = achievementOf(outcome, response);
   const meetsProfile = LEVEL_RANK[achieved] >= LEVEL_RANK[expected];
+  if (meetsProfile)
+    return {
+      outcomeId: outcome.id,
+      title: outcome.title,
+      achieved,
+      expected,
+      meetsProfile,
+      answered: response !== undefined,
+      reasons: NO_REASONS,
+    };
   const reasons: Reason[] = [];
   const name = `${outcome.id} ${outcome.title}`;
-  if (!meetsProfile) {
-    if (!response) reasons.push({ subject: outcome.id, rule: 'answered', message: `${name}: not answered yet; the profile expects ${LEVEL_LABEL[expected]}` });
+  {
+    if (!response)
+      reasons.push({
+        subject: outcome.id,
+        rule: 'answered',
+        message: `${name}: not answered yet; the profile expects ${LEVEL_LABEL[expected]}`,
+      });
     else {
       const ticked = new Set(response.indicators);
       const bad = outcome.indicators['not-achieved'].filter((i) => ticked.has(i.id)).map((i) => i.id);
-      const column = expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
+      const column =
+        expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
       const missing = column.filter((i) => !ticked.has(i.id)).map((i) => i.id);
       const parts = [`${name}: ${LEVEL_LABEL[achieved]}; the profile expects ${LEVEL_LABEL[expected]}`];
       if (bad.length > 0) parts.push(`not-achieved indicators true: ${bad.join(', ')}`);
@@ -521,7 +675,15 @@ function evaluateOutcome(outcome: Outcome, response: OutcomeResponse | undefined
       reasons.push({ subject: outcome.id, rule: 'profile', message: parts.join('; ') });
     }
   }
-  return { outcomeId: outcome.id, title: outcome.title, achieved, expected, meetsProfile, answered: response !== undefined, reasons };
+  return {
+    outcomeId: outcome.id,
+    title: outcome.title,
+    achieved,
+    expected,
+    meetsProfile,
+    answered: response !== undefined,
+    reasons,
+  };
 }
 
 function computeCafStatus(input: StatusInput, category: Category): AssessmentStatus {
@@ -534,7 +696,9 @@ function computeCafStatus(input: StatusInput, category: Category): AssessmentSta
 
   const outcomes: OutcomeResult[] = [];
   for (const outcome of catalogue.outcomes.values()) {
-    outcomes.push(evaluateOutcome(outcome, responses.get(outcome.id), profile.levels[outcome.id] ?? 'achieved'));
+    outcomes.push(
+      evaluateOutcome(outcome, responses.get(outcome.id), profile.levels[outcome.id] ?? 'achieved'),
+    );
   }
   const below = outcomes.filter((o) => !o.meetsProfile);
   const principles: GroupResult[] = [];
@@ -546,11 +710,23 @@ function computeCafStatus(input: StatusInput, category: Category): AssessmentSta
     for (const principle of objective.principles) {
       const results = principle.outcomes.map((o) => byId.get(o.id));
       const ok = results.filter((r) => r?.meetsProfile).length;
-      principles.push({ id: principle.id, title: principle.title, mandatoryMet: ok, mandatoryTotal: results.length, met: ok === results.length });
+      principles.push({
+        id: principle.id,
+        title: principle.title,
+        mandatoryMet: ok,
+        mandatoryTotal: results.length,
+        met: ok === results.length,
+      });
       met += ok;
       total += results.length;
     }
-    objectives.push({ id: objective.id, title: objective.title, mandatoryMet: met, mandatoryTotal: total, met: met === total });
+    objectives.push({
+      id: objective.id,
+      title: objective.title,
+      mandatoryMet: met,
+      mandatoryTotal: total,
+      met: met === total,
+    });
   }
   const base = {
     track: 'caf' as const,
@@ -568,7 +744,7 @@ function computeCafStatus(input: StatusInput, category: Category): AssessmentSta
   };
   if (below.length === 0) return { ...base, status: 'standards-met', reasons: [] };
   const reasons = below.flatMap((o) => o.reasons);
-  const approaching = approachingReasons(input, category, base.unmetTargets, () => []);
+  const approaching = approachingReasons(input, category, base.unmetTargets, []);
   if (approaching.length === 0) return { ...base, status: 'approaching-standards', reasons };
   return { ...base, status: 'standards-not-met', reasons: [...reasons, ...approaching] };
 }

@@ -8,11 +8,28 @@ import type { AssessmentStatus, Reason } from './compute-status.ts';
 /** Actions must be due within this many months of publication. */
 export const PLAN_HORIZON_MONTHS = 6;
 
+// The status of many organisations is worked out on the same date, so the horizon is remembered.
+let lastAt = '';
+let lastDue = '';
+function latestDueOn(at: IsoDate): IsoDate {
+  if (at !== lastAt) {
+    lastDue = addMonths(at, PLAN_HORIZON_MONTHS);
+    lastAt = at;
+  }
+  return lastDue;
+}
+
 /** Problems that stop the plan from covering the unmet targets; empty when it covers them all. */
-export function checkPlanCovers(plan: ImprovementPlan | undefined, targets: readonly string[], at: IsoDate): Reason[] {
+export function checkPlanCovers(
+  plan: ImprovementPlan | undefined,
+  targets: readonly string[],
+  at: IsoDate,
+): Reason[] {
   const reasons: Reason[] = [];
-  const byTarget = new Map((plan?.actions ?? []).map((a) => [a.targetId, a]));
-  const latestDue = addMonths(at, PLAN_HORIZON_MONTHS);
+  const actions = plan?.actions ?? [];
+  const byTarget = new Map<string, PlanAction>();
+  for (const a of actions) byTarget.set(a.targetId, a);
+  const latestDue = latestDueOn(at);
   const missing: string[] = [];
   for (const target of targets) {
     const action = byTarget.get(target);
@@ -21,9 +38,17 @@ export function checkPlanCovers(plan: ImprovementPlan | undefined, targets: read
       continue;
     }
     if (!action.owner?.trim())
-      reasons.push({ subject: target, rule: 'improvement-plan', message: `the improvement-plan action for ${target} has no owner` });
+      reasons.push({
+        subject: target,
+        rule: 'improvement-plan',
+        message: `the improvement-plan action for ${target} has no owner`,
+      });
     if (!action.dueDate)
-      reasons.push({ subject: target, rule: 'improvement-plan', message: `the improvement-plan action for ${target} has no due date` });
+      reasons.push({
+        subject: target,
+        rule: 'improvement-plan',
+        message: `the improvement-plan action for ${target} has no due date`,
+      });
     else if (action.dueDate > latestDue)
       reasons.push({
         subject: target,
@@ -85,7 +110,8 @@ function suggestedAction(catalogue: Catalogue, status: AssessmentStatus, targetI
   const outcome = catalogue.outcomes.get(targetId);
   const result = status.outcomes.find((o) => o.outcomeId === targetId);
   if (!outcome || !result) return `Meet the requirements of ${targetId}.`;
-  const column = result.expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
+  const column =
+    result.expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
   return `Bring ${outcome.id} ${outcome.title} to ${result.expected.replace('-', ' ')}: make these statements true of your organisation: ${column
     .map((i) => i.id)
     .join(', ')}; and make sure none of the not-achieved statements is true.`;

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { computeStatus, type StatusInput } from '../../../src/domain/status/compute-status.ts';
 import type { ItemResponse, PlanAction } from '../../../src/domain/assessment.ts';
-import { AT, aCatalogue, cafAtProfile, cePlus, metResponses, outcomeResponse } from '../../support/catalogue-builder.ts';
+import {
+  AT,
+  aCatalogue,
+  cafAtProfile,
+  cePlus,
+  metResponses,
+  outcomeResponse,
+} from '../../support/catalogue-builder.ts';
 
 const catalogue = aCatalogue();
 
@@ -16,7 +23,14 @@ function setup(overrides: Partial<StatusInput> = {}) {
 }
 
 const plan = (targets: string[], extra: Partial<PlanAction> = {}): { actions: PlanAction[] } => ({
-  actions: targets.map((t) => ({ targetId: t, gap: 'gap', action: 'act', owner: 'Jo Bloggs', dueDate: '2026-09-30', ...extra })),
+  actions: targets.map((t) => ({
+    targetId: t,
+    gap: 'gap',
+    action: 'act',
+    owner: 'Jo Bloggs',
+    dueDate: '2026-09-30',
+    ...extra,
+  })),
 });
 
 describe('standards track: items', () => {
@@ -30,12 +44,37 @@ describe('standards track: items', () => {
 
   test.each<[string, Partial<Record<string, Partial<ItemResponse> | null>>, string, string]>([
     ['an unanswered mandatory item', { '1.1.1': null }, '1.1.1', 'answered'],
-    ['a yes-no item answered no', { '4.2.4': { answer: { type: 'yes-no', value: false } } }, '4.2.4', 'affirmed'],
+    [
+      'a yes-no item answered no',
+      { '4.2.4': { answer: { type: 'yes-no', value: false } } },
+      '4.2.4',
+      'affirmed',
+    ],
     ['an empty text answer', { '1.1.1': { answer: { type: 'text', value: '   ' } } }, '1.1.1', 'affirmed'],
-    ['an empty document answer', { '1.1.2': { answer: { type: 'document', value: '' } } }, '1.1.2', 'affirmed'],
-    ['an answer of the wrong type', { '1.1.1': { answer: { type: 'yes-no', value: true } } }, '1.1.1', 'response-type'],
-    ['a register reviewed 13 months before publication', { '1.1.2': { effectiveDate: '2025-05-29' } }, '1.1.2', 'freshness'],
-    ['a test dated 13 months before publication', { '7.3.5': { answer: { type: 'date', value: '2025-05-01' }, effectiveDate: '2025-05-01' } }, '7.3.5', 'freshness'],
+    [
+      'an empty document answer',
+      { '1.1.2': { answer: { type: 'document', value: '' } } },
+      '1.1.2',
+      'affirmed',
+    ],
+    [
+      'an answer of the wrong type',
+      { '1.1.1': { answer: { type: 'yes-no', value: true } } },
+      '1.1.1',
+      'response-type',
+    ],
+    [
+      'a register reviewed 13 months before publication',
+      { '1.1.2': { effectiveDate: '2025-05-29' } },
+      '1.1.2',
+      'freshness',
+    ],
+    [
+      'a test dated 13 months before publication',
+      { '7.3.5': { answer: { type: 'date', value: '2025-05-01' }, effectiveDate: '2025-05-01' } },
+      '7.3.5',
+      'freshness',
+    ],
     ['training below 95%', { '3.2.1': { metric: 94.9 } }, '3.2.1', 'threshold'],
   ])('%s is Not Met, naming the item and the rule', (_name, overrides, itemId, rule) => {
     const s = setup({ responses: metResponses(overrides) });
@@ -55,7 +94,9 @@ describe('standards track: items', () => {
 
   test('training at exactly 95% meets the threshold; no measured value relies on the answer', () => {
     expect(setup({ responses: metResponses({ '3.2.1': { metric: 95 } }) }).status).toBe('standards-met');
-    expect(setup({ responses: metResponses({ '3.2.1': { metric: undefined } }) }).status).toBe('standards-met');
+    expect(setup({ responses: metResponses({ '3.2.1': { metric: undefined } }) }).status).toBe(
+      'standards-met',
+    );
   });
 
   test('newer linked evidence refreshes an old answer', () => {
@@ -63,11 +104,17 @@ describe('standards track: items', () => {
     expect(setup({ responses }).status).toBe('standards-not-met');
     const s = setup({ responses, evidence: [{ itemId: '1.1.2', effectiveDate: '2026-03-01' }] });
     expect(s.status).toBe('standards-met');
-    expect(s.items.find((i) => i.itemId === '1.1.2')).toMatchObject({ factDate: '2026-03-01', freshUntil: '2027-03-01' });
+    expect(s.items.find((i) => i.itemId === '1.1.2')).toMatchObject({
+      factDate: '2026-03-01',
+      freshUntil: '2027-03-01',
+    });
   });
 
   test('an optional item answered no does not stop Standards Met', () => {
-    const responses = [...metResponses(), { itemId: '8.3.8', answer: { type: 'yes-no', value: false }, effectiveDate: AT } as ItemResponse];
+    const responses = [
+      ...metResponses(),
+      { itemId: '8.3.8', answer: { type: 'yes-no', value: false }, effectiveDate: AT } as ItemResponse,
+    ];
     const s = setup({ responses });
     expect(s.status).toBe('standards-met');
     expect(s.items.find((i) => i.itemId === '8.3.8')?.state).toBe('not-met');
@@ -75,20 +122,41 @@ describe('standards track: items', () => {
 
   test('a valid Cyber Essentials Plus certificate exempts 4.2.4; an expired one does not', () => {
     const responses = metResponses({ '4.2.4': null });
-    const exempt = setup({ responses, organisation: { type: 'gp-practice', certifications: [cePlus('2026-12-31')] } });
+    const exempt = setup({
+      responses,
+      organisation: { type: 'gp-practice', certifications: [cePlus('2026-12-31')] },
+    });
     expect(exempt.status).toBe('standards-met');
-    expect(exempt.items.find((i) => i.itemId === '4.2.4')).toMatchObject({ state: 'exempt', exemptedBy: 'cyber-essentials-plus' });
+    expect(exempt.items.find((i) => i.itemId === '4.2.4')).toMatchObject({
+      state: 'exempt',
+      exemptedBy: 'cyber-essentials-plus',
+    });
     expect(exempt.progress).toEqual({ done: 4, total: 4 });
-    const expired = setup({ responses, organisation: { type: 'gp-practice', certifications: [cePlus('2026-06-29')] } });
+    const expired = setup({
+      responses,
+      organisation: { type: 'gp-practice', certifications: [cePlus('2026-06-29')] },
+    });
     expect(expired.status).toBe('standards-not-met');
     expect(expired.unmetTargets).toEqual(['4.2.4']);
   });
 
   test('assertions and standards count their mandatory items', () => {
     const s = setup({ responses: metResponses({ '1.1.2': null }) });
-    expect(s.assertions.find((a) => a.id === '1.1')).toMatchObject({ mandatoryMet: 1, mandatoryTotal: 2, met: false });
-    expect(s.standards.find((a) => a.id === '1')).toMatchObject({ mandatoryMet: 1, mandatoryTotal: 2, met: false });
-    expect(s.standards.find((a) => a.id === '3')).toMatchObject({ mandatoryMet: 1, mandatoryTotal: 1, met: true });
+    expect(s.assertions.find((a) => a.id === '1.1')).toMatchObject({
+      mandatoryMet: 1,
+      mandatoryTotal: 2,
+      met: false,
+    });
+    expect(s.standards.find((a) => a.id === '1')).toMatchObject({
+      mandatoryMet: 1,
+      mandatoryTotal: 2,
+      met: false,
+    });
+    expect(s.standards.find((a) => a.id === '3')).toMatchObject({
+      mandatoryMet: 1,
+      mandatoryTotal: 1,
+      met: true,
+    });
   });
 });
 
@@ -105,7 +173,9 @@ describe('standards track: Exceeded and Approaching', () => {
   });
 
   test('GP practices have no Exceeded status, even with CE+', () => {
-    expect(setup({ organisation: { type: 'gp-practice', certifications: [cePlus()] } }).status).toBe('standards-met');
+    expect(setup({ organisation: { type: 'gp-practice', certifications: [cePlus()] } }).status).toBe(
+      'standards-met',
+    );
   });
 
   test('small organisation: subset met plus a complete plan is Approaching Standards', () => {
@@ -117,11 +187,31 @@ describe('standards track: Exceeded and Approaching', () => {
   });
 
   test.each<[string, Partial<StatusInput>, string]>([
-    ['an item of the subset is unmet', { responses: metResponses({ '3.2.1': { metric: 80 } }), plan: plan(['3.2.1']) }, 'approaching-subset'],
-    ['Approaching was published before', { responses: metResponses({ '1.1.2': null }), plan: plan(['1.1.2']), publishedApproachingBefore: true }, 'approaching-once'],
-    ['the plan has no action for the item', { responses: metResponses({ '1.1.2': null }), plan: plan([]) }, 'improvement-plan'],
-    ['the plan action has no owner', { responses: metResponses({ '1.1.2': null }), plan: plan(['1.1.2'], { owner: ' ' }) }, 'improvement-plan'],
-    ['the plan action is due after six months', { responses: metResponses({ '1.1.2': null }), plan: plan(['1.1.2'], { dueDate: '2027-01-01' }) }, 'improvement-plan'],
+    [
+      'an item of the subset is unmet',
+      { responses: metResponses({ '3.2.1': { metric: 80 } }), plan: plan(['3.2.1']) },
+      'approaching-subset',
+    ],
+    [
+      'Approaching was published before',
+      { responses: metResponses({ '1.1.2': null }), plan: plan(['1.1.2']), publishedApproachingBefore: true },
+      'approaching-once',
+    ],
+    [
+      'the plan has no action for the item',
+      { responses: metResponses({ '1.1.2': null }), plan: plan([]) },
+      'improvement-plan',
+    ],
+    [
+      'the plan action has no owner',
+      { responses: metResponses({ '1.1.2': null }), plan: plan(['1.1.2'], { owner: ' ' }) },
+      'improvement-plan',
+    ],
+    [
+      'the plan action is due after six months',
+      { responses: metResponses({ '1.1.2': null }), plan: plan(['1.1.2'], { dueDate: '2027-01-01' }) },
+      'improvement-plan',
+    ],
   ])('small organisation stays Not Met when %s', (_name, input, rule) => {
     const s = setup(input);
     expect(s.status).toBe('standards-not-met');
@@ -134,15 +224,25 @@ describe('standards track: Exceeded and Approaching', () => {
     const unapproved = setup({ responses, organisation, plan: plan(['3.2.1']) });
     expect(unapproved.status).toBe('standards-not-met');
     expect(unapproved.reasons.at(-1)).toMatchObject({ rule: 'improvement-plan' });
-    const approved = setup({ responses, organisation, plan: { ...plan(['3.2.1']), approvedBy: 'NHS England' } });
+    const approved = setup({
+      responses,
+      organisation,
+      plan: { ...plan(['3.2.1']), approvedBy: 'NHS England' },
+    });
     expect(approved.status).toBe('approaching-standards');
   });
 });
 
 describe('CAF-aligned track', () => {
   const caf = (outcomeResponses = cafAtProfile(), extra: Partial<StatusInput> = {}) =>
-    setup({ organisation: { type: 'nhs-trust', certifications: [cePlus()] }, responses: [], outcomeResponses, ...extra });
-  const replace = (id: string, ...indicators: string[]) => cafAtProfile().map((r) => (r.outcomeId === id ? outcomeResponse(id, ...indicators) : r));
+    setup({
+      organisation: { type: 'nhs-trust', certifications: [cePlus()] },
+      responses: [],
+      outcomeResponses,
+      ...extra,
+    });
+  const replace = (id: string, ...indicators: string[]) =>
+    cafAtProfile().map((r) => (r.outcomeId === id ? outcomeResponse(id, ...indicators) : r));
 
   test('every outcome at its profile level gives Standards Met (certifications exempt nothing)', () => {
     const s = caf();
@@ -153,10 +253,18 @@ describe('CAF-aligned track', () => {
 
   test.each([
     ['all achieved statements true', ['A1.a.A.1', 'A1.a.A.2', 'A1.a.A.3'], 'achieved'],
-    ['all achieved and all partial statements true', ['A1.a.A.1', 'A1.a.A.2', 'A1.a.A.3', 'A1.a.PA.1', 'A1.a.PA.2'], 'achieved'],
+    [
+      'all achieved and all partial statements true',
+      ['A1.a.A.1', 'A1.a.A.2', 'A1.a.A.3', 'A1.a.PA.1', 'A1.a.PA.2'],
+      'achieved',
+    ],
     ['all partial statements true', ['A1.a.PA.1', 'A1.a.PA.2'], 'partially-achieved'],
     ['some partial statements true', ['A1.a.PA.1'], 'not-achieved'],
-    ['a not-achieved statement true beside every good one', ['A1.a.NA.2', 'A1.a.A.1', 'A1.a.A.2', 'A1.a.A.3'], 'not-achieved'],
+    [
+      'a not-achieved statement true beside every good one',
+      ['A1.a.NA.2', 'A1.a.A.1', 'A1.a.A.2', 'A1.a.A.3'],
+      'not-achieved',
+    ],
     ['nothing true', [], 'not-achieved'],
   ])('achievement: %s', (_name, indicators, level) => {
     const s = caf(replace('A1.a', ...indicators));
@@ -178,9 +286,13 @@ describe('CAF-aligned track', () => {
   });
 
   test('a not-applicable outcome counts as Achieved only where the catalogue allows it', () => {
-    const na = cafAtProfile().map((r) => (r.outcomeId === 'E3.a' ? { outcomeId: 'E3.a', indicators: [], notApplicable: 'No direct care' } : r));
+    const na = cafAtProfile().map((r) =>
+      r.outcomeId === 'E3.a' ? { outcomeId: 'E3.a', indicators: [], notApplicable: 'No direct care' } : r,
+    );
     expect(caf(na).status).toBe('standards-met');
-    const notAllowed = cafAtProfile().map((r) => (r.outcomeId === 'B1.a' ? { outcomeId: 'B1.a', indicators: [], notApplicable: 'n/a' } : r));
+    const notAllowed = cafAtProfile().map((r) =>
+      r.outcomeId === 'B1.a' ? { outcomeId: 'B1.a', indicators: [], notApplicable: 'n/a' } : r,
+    );
     expect(caf(notAllowed).status).toBe('standards-not-met');
   });
 

@@ -37,8 +37,13 @@ const inputArb: fc.Arbitrary<StatusInput> = fc
   .record({
     type: fc.constantFrom(...standardsTypes),
     cert: fc.option(fc.constantFrom('2026-01-01', '2027-01-01'), { nil: undefined }),
-    responses: fc.tuple(...allItems.map((i) => fc.option(responseArb(i.id, i.responseType), { nil: undefined }))),
-    evidence: fc.array(fc.record({ itemId: fc.constantFrom(...allItems.map((i) => i.id)), effectiveDate: dateArb }), { maxLength: 4 }),
+    responses: fc.tuple(
+      ...allItems.map((i) => fc.option(responseArb(i.id, i.responseType), { nil: undefined })),
+    ),
+    evidence: fc.array(
+      fc.record({ itemId: fc.constantFrom(...allItems.map((i) => i.id)), effectiveDate: dateArb }),
+      { maxLength: 4 },
+    ),
     planOwner: fc.option(fc.constant('Jo'), { nil: undefined }),
     approved: fc.boolean(),
     once: fc.boolean(),
@@ -49,7 +54,13 @@ const inputArb: fc.Arbitrary<StatusInput> = fc
     responses: g.responses.filter((r): r is ItemResponse => r !== undefined),
     evidence: g.evidence,
     plan: {
-      actions: allItems.map((i) => ({ targetId: i.id, gap: 'g', action: 'a', owner: g.planOwner, dueDate: '2026-10-01' })),
+      actions: allItems.map((i) => ({
+        targetId: i.id,
+        gap: 'g',
+        action: 'a',
+        owner: g.planOwner,
+        dueDate: '2026-10-01',
+      })),
       approvedBy: g.approved ? 'NHS England' : undefined,
     },
     publishedApproachingBefore: g.once,
@@ -61,7 +72,11 @@ const rank = (input: StatusInput) => STATUS_RANK[computeStatus(input).status];
 const goodAnswer = (itemId: string): ItemResponse => {
   const type = catalogue.items.get(itemId)?.responseType;
   const answer: Answer =
-    type === 'yes-no' ? { type, value: true } : type === 'date' ? { type, value: AT } : { type: type as 'text', value: 'done' };
+    type === 'yes-no'
+      ? { type, value: true }
+      : type === 'date'
+        ? { type, value: AT }
+        : { type: type as 'text', value: 'done' };
   return { itemId, answer, effectiveDate: AT, metric: 100 };
 };
 
@@ -90,7 +105,10 @@ describe('status properties', () => {
         const older = responses.map((r, j) =>
           j === i ? { ...r, effectiveDate: addMonths(r.effectiveDate, -months) } : r,
         );
-        const olderEvidence = [...(input.evidence ?? [])].map((e) => ({ ...e, effectiveDate: addMonths(e.effectiveDate, -months) }));
+        const olderEvidence = [...(input.evidence ?? [])].map((e) => ({
+          ...e,
+          effectiveDate: addMonths(e.effectiveDate, -months),
+        }));
         expect(rank({ ...input, responses: older })).toBeLessThanOrEqual(rank(input));
         expect(rank({ ...input, evidence: olderEvidence })).toBeLessThanOrEqual(rank(input));
       }),
