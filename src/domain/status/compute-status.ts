@@ -644,37 +644,6 @@ function evaluateOutcome(
 ): OutcomeResult {
   const achieved = achievementOf(outcome, response);
   const meetsProfile = LEVEL_RANK[achieved] >= LEVEL_RANK[expected];
-  if (meetsProfile)
-    return {
-      outcomeId: outcome.id,
-      title: outcome.title,
-      achieved,
-      expected,
-      meetsProfile,
-      answered: response !== undefined,
-      reasons: NO_REASONS,
-    };
-  const reasons: Reason[] = [];
-  const name = `${outcome.id} ${outcome.title}`;
-  {
-    if (!response)
-      reasons.push({
-        subject: outcome.id,
-        rule: 'answered',
-        message: `${name}: not answered yet; the profile expects ${LEVEL_LABEL[expected]}`,
-      });
-    else {
-      const ticked = new Set(response.indicators);
-      const bad = outcome.indicators['not-achieved'].filter((i) => ticked.has(i.id)).map((i) => i.id);
-      const column =
-        expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
-      const missing = column.filter((i) => !ticked.has(i.id)).map((i) => i.id);
-      const parts = [`${name}: ${LEVEL_LABEL[achieved]}; the profile expects ${LEVEL_LABEL[expected]}`];
-      if (bad.length > 0) parts.push(`not-achieved indicators true: ${bad.join(', ')}`);
-      if (missing.length > 0) parts.push(`indicators not yet true: ${missing.join(', ')}`);
-      reasons.push({ subject: outcome.id, rule: 'profile', message: parts.join('; ') });
-    }
-  }
   return {
     outcomeId: outcome.id,
     title: outcome.title,
@@ -682,8 +651,33 @@ function evaluateOutcome(
     expected,
     meetsProfile,
     answered: response !== undefined,
-    reasons,
+    reasons: meetsProfile ? NO_REASONS : [outcomeGap(outcome, response, achieved, expected)],
   };
+}
+
+/** Why an outcome is below its profile level: which bad statements are true, which good ones are not yet. */
+function outcomeGap(
+  outcome: Outcome,
+  response: OutcomeResponse | undefined,
+  achieved: AchievementLevel,
+  expected: AchievementLevel,
+): Reason {
+  const name = `${outcome.id} ${outcome.title}`;
+  if (!response)
+    return {
+      subject: outcome.id,
+      rule: 'answered',
+      message: `${name}: not answered yet; the profile expects ${LEVEL_LABEL[expected]}`,
+    };
+  const ticked = new Set(response.indicators);
+  const bad = outcome.indicators['not-achieved'].filter((i) => ticked.has(i.id)).map((i) => i.id);
+  const column =
+    expected === 'achieved' ? outcome.indicators.achieved : outcome.indicators['partially-achieved'];
+  const missing = column.filter((i) => !ticked.has(i.id)).map((i) => i.id);
+  const parts = [`${name}: ${LEVEL_LABEL[achieved]}; the profile expects ${LEVEL_LABEL[expected]}`];
+  if (bad.length > 0) parts.push(`not-achieved indicators true: ${bad.join(', ')}`);
+  if (missing.length > 0) parts.push(`indicators not yet true: ${missing.join(', ')}`);
+  return { subject: outcome.id, rule: 'profile', message: parts.join('; ') };
 }
 
 function computeCafStatus(input: StatusInput, category: Category): AssessmentStatus {
