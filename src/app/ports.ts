@@ -97,6 +97,36 @@ export interface PlanActionRecord extends PlanAction {
   updatedAt: string;
 }
 
+/** A file a collector read, identified by its content. */
+export interface CollectorInput {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+/** What a collector run says about one evidence item or CAF outcome it supports. */
+export interface CollectorVerdict {
+  targetId: string;
+  verdict: 'supports' | 'gap' | 'not-determinable';
+  summary: string;
+}
+
+export interface CollectorRunRecord {
+  id: string;
+  organisationId: string;
+  /** `access-review`, `vulnerabilities`, `data-map`, `dr-test`. */
+  kind: string;
+  effectiveDate: IsoDate;
+  inputs: CollectorInput[];
+  metrics: Record<string, number>;
+  verdicts: CollectorVerdict[];
+  summary: string;
+  reportEvidenceId: string;
+  htmlEvidenceId: string;
+  createdBy: string;
+  createdAt: string;
+}
+
 export interface AuditEventInput {
   actor: string;
   action: string;
@@ -150,6 +180,12 @@ export interface Store {
     /** Replaces the assessment's whole plan with `actions`. */
     replaceAll(assessmentId: string, actions: PlanActionRecord[]): Promise<void>;
     list(assessmentId: string): Promise<PlanActionRecord[]>;
+  };
+  collectorRuns: {
+    insert(run: CollectorRunRecord): Promise<void>;
+    findById(organisationId: string, id: string): Promise<CollectorRunRecord | undefined>;
+    /** The organisation's runs of one kind, newest effective date first. */
+    list(organisationId: string, kind: string): Promise<CollectorRunRecord[]>;
   };
   audit: {
     /** Appends an event to the chain; concurrent appenders are serialised so the chain never forks. */

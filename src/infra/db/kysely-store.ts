@@ -5,6 +5,7 @@ import type {
   AssessmentRecord,
   AuditEventInput,
   Clock,
+  CollectorRunRecord,
   EvidenceKind,
   EvidenceRecord,
   MemberRecord,
@@ -27,6 +28,7 @@ import {
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import type {
   AuditEventsTable,
+  CollectorRunsTable,
   Database,
   Engine,
   EvidenceTable,
@@ -348,6 +350,48 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
       },
     },
 
+    collectorRuns: {
+      async insert(run) {
+        await db
+          .insertInto('collector_runs')
+          .values({
+            id: run.id,
+            organisation_id: run.organisationId,
+            kind: run.kind,
+            effective_date: run.effectiveDate,
+            inputs: JSON.stringify(run.inputs),
+            metrics: JSON.stringify(run.metrics),
+            verdicts: JSON.stringify(run.verdicts),
+            summary: run.summary,
+            report_evidence_id: run.reportEvidenceId,
+            html_evidence_id: run.htmlEvidenceId,
+            created_by: run.createdBy,
+            created_at: run.createdAt,
+          })
+          .execute();
+      },
+      async findById(organisationId, id) {
+        const row = await db
+          .selectFrom('collector_runs')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row && toCollectorRun(row);
+      },
+      async list(organisationId, kind) {
+        const rows = await db
+          .selectFrom('collector_runs')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .where('kind', '=', kind)
+          .execute();
+        return rows
+          .map(toCollectorRun)
+          .sort((a, b) => compareText(b.effectiveDate, a.effectiveDate) || compareText(b.createdAt, a.createdAt));
+      },
+    },
+
     planActions: {
       async replaceAll(assessmentId, actions) {
         // Delete and insert must land together, or a crash between them would lose the plan.
@@ -529,6 +573,23 @@ function toOutcomeResponse(row: Selectable<OutcomeResponsesTable>): StoredOutcom
   if (row.not_applicable !== null) response.notApplicable = row.not_applicable;
   if (row.comment !== null) response.comment = row.comment;
   return response;
+}
+
+function toCollectorRun(row: Selectable<CollectorRunsTable>): CollectorRunRecord {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    kind: row.kind,
+    effectiveDate: row.effective_date,
+    inputs: JSON.parse(row.inputs) as CollectorRunRecord['inputs'],
+    metrics: JSON.parse(row.metrics) as CollectorRunRecord['metrics'],
+    verdicts: JSON.parse(row.verdicts) as CollectorRunRecord['verdicts'],
+    summary: row.summary,
+    reportEvidenceId: row.report_evidence_id,
+    htmlEvidenceId: row.html_evidence_id,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
 }
 
 function toEvidence(row: Selectable<EvidenceTable>): EvidenceRecord {

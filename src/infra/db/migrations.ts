@@ -217,11 +217,40 @@ async function refusePublicationChanges(db: AnyDb, engine: Engine): Promise<void
     for each statement execute function refuse_publication_change()`.execute(db);
 }
 
+/** Collector runs: what a collector read, what it found, and the reports it left as evidence. */
+const collectorRuns: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('collector_runs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('effective_date', 'text', (c) => c.notNull())
+      .addColumn('inputs', 'text', (c) => c.notNull())
+      .addColumn('metrics', 'text', (c) => c.notNull())
+      .addColumn('verdicts', 'text', (c) => c.notNull())
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('report_evidence_id', 'text', (c) => c.notNull().references('evidence.id'))
+      .addColumn('html_evidence_id', 'text', (c) => c.notNull().references('evidence.id'))
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('collector_runs_organisation_kind')
+      .on('collector_runs')
+      .columns(['organisation_id', 'kind', 'effective_date'])
+      .execute();
+  },
+  async down(db: AnyDb) {
+    await db.schema.dropTable('collector_runs').ifExists().execute();
+  },
+};
+
 /** Migrations by name; the migrator applies them in name order, so names start with a sortable number. */
 export function createMigrationProvider(engine: Engine): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001-core': core(engine) };
+      return { '0001-core': core(engine), '0002-collector-runs': collectorRuns };
     },
   };
 }

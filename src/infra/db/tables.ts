@@ -120,6 +120,25 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface CollectorRunsTable {
+  id: string;
+  organisation_id: string;
+  kind: string;
+  effective_date: string;
+  /** JSON: the files the run read, each with its name, size and SHA-256. */
+  inputs: string;
+  /** JSON: the run's figures, such as accounts read or high-risk findings. */
+  metrics: string;
+  /** JSON: a verdict per evidence item or CAF outcome the run supports. */
+  verdicts: string;
+  summary: string;
+  /** The JSON and HTML reports, kept as evidence. */
+  report_evidence_id: string;
+  html_evidence_id: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   members: MembersTable;
@@ -131,6 +150,7 @@ export interface Database {
   publications: PublicationsTable;
   plan_actions: PlanActionsTable;
   audit_events: AuditEventsTable;
+  collector_runs: CollectorRunsTable;
 }
 
 /** The two engines openDSPT runs on; the schema and every query are written to behave the same on both. */

@@ -37,7 +37,7 @@ describe('SQLite', () => {
     const migrated = await migrateToLatest(opened.db);
 
     expect(opened.engine).toBe('sqlite');
-    expect(migrated).toEqual({ ok: true, value: ['0001-core'] });
+    expect(migrated).toEqual({ ok: true, value: ['0001-core', '0002-collector-runs'] });
     expect(existsSync(path.join(dataDir, SQLITE_FILE_NAME))).toBe(true);
   });
 
