@@ -388,7 +388,9 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
           .execute();
         return rows
           .map(toCollectorRun)
-          .sort((a, b) => compareText(b.effectiveDate, a.effectiveDate) || compareText(b.createdAt, a.createdAt));
+          .sort(
+            (a, b) => compareText(b.effectiveDate, a.effectiveDate) || compareText(b.createdAt, a.createdAt),
+          );
       },
     },
 
