@@ -57,4 +57,18 @@ async function statusEngine(): Promise<void> {
   console.log(`  ratio to floor: ${ratio.toFixed(2)}x (target: within 2x) ${ratio <= 2 ? 'MET' : 'NOT MET'}`);
 }
 
-await statusEngine();
+// Each benchmark by name; `npm run bench -- status` runs one, `npm run bench` runs them all.
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  status: statusEngine,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; expected one of ${Object.keys(BENCHMARKS).join(', ')}`,
+  );
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(BENCHMARKS))
+  if (wanted.length === 0 || wanted.includes(name)) await run();

@@ -24,7 +24,22 @@ import type { Certification } from '../domain/assessment.ts';
 import type { CategoryId } from '../domain/catalogue/model.ts';
 import type { Problem, Result } from '../domain/result.ts';
 import { STATUS_LABEL, STATUS_RANK } from '../domain/status/compute-status.ts';
+import { COMMAND_MODULES } from './commands/index.ts';
 import * as show from './output.ts';
+
+/** What a command module receives: output, the acting user, error handling and the dependencies. */
+export interface CommandContext {
+  io: Io;
+  actor: Actor;
+  /** Prints the problem and ends the command: exit 1 for a refusal, 2 for bad input. */
+  fail: (problem: Problem) => never;
+  unwrap: <T>(result: Result<T>) => T;
+  getConfig: () => Config;
+  deps: () => Promise<Container['deps']>;
+  json: (value: unknown) => void;
+}
+
+export type CommandModule = (program: Command, context: CommandContext) => void;
 
 export interface Io {
   out: (text: string) => void;
@@ -41,7 +56,7 @@ const processIo: Io = {
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2 } as const;
 
 /** A failure that ends the command with an exit code, after its message is printed. */
-class Exit extends Error {
+export class Exit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
   }
@@ -63,6 +78,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return container.deps;
   };
   const json = (value: unknown) => io.out(JSON.stringify(value, null, 2));
+  const context: CommandContext = { io, actor, fail, unwrap, getConfig, deps, json };
 
   const program = new Command('dspt')
     .description('openDSPT: the NHS Data Security and Protection Toolkit, run from your own systems')
@@ -426,6 +442,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         );
       if (!verified.intact) throw new Exit(EXIT.checkFailed);
     });
+
+  for (const register of COMMAND_MODULES) register(program, context);
 
   try {
     await program.parseAsync(argv);
