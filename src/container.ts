@@ -1,6 +1,6 @@
 // The composition root: configuration -> infrastructure -> the dependencies every use case receives.
 import path from 'node:path';
-import type { Deps } from './app/ports.ts';
+import type { AccountDeps } from './app/account-deps.ts';
 import type { Config } from './config.ts';
 import type { Catalogue } from './domain/catalogue/model.ts';
 import { failure, success, type Result } from './domain/result.ts';
@@ -8,9 +8,11 @@ import { formatLoadProblem, loadCatalogue } from './infra/catalogue-loader.ts';
 import { migrateToLatest, openDatabase } from './infra/db/connect.ts';
 import { createKyselyStore } from './infra/db/kysely-store.ts';
 import { createFileBlobStore, loadOrCreateEvidenceKey } from './infra/evidence-blob-store.ts';
+import { isCommonPassword } from './infra/common-passwords.ts';
+import { argon2idHasher, createSecretBox } from './infra/crypto.ts';
 
 export interface Container {
-  deps: Deps & { maxEvidenceBytes: number };
+  deps: AccountDeps & { maxEvidenceBytes: number };
   engine: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }
@@ -53,6 +55,9 @@ export async function createContainer(
       catalogue: catalogue.value,
       clock,
       maxEvidenceBytes: config.maxEvidenceBytes,
+      passwords: argon2idHasher,
+      secrets: createSecretBox(key.value),
+      isCommonPassword,
     },
     engine: database.engine,
     close: () => database.close(),

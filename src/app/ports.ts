@@ -7,7 +7,9 @@ import type {
   OutcomeResponse,
   PlanAction,
 } from '../domain/assessment.ts';
+import type { DrTestStore } from './dr-test-ports.ts';
 import type { Catalogue } from '../domain/catalogue/model.ts';
+import type { AccountStore } from './account-ports.ts';
 
 export type Role = 'administrator' | 'contributor' | 'approver' | 'auditor' | 'viewer';
 export const ROLES: readonly Role[] = ['administrator', 'contributor', 'approver', 'auditor', 'viewer'];
@@ -181,12 +183,14 @@ export interface Store {
     replaceAll(assessmentId: string, actions: PlanActionRecord[]): Promise<void>;
     list(assessmentId: string): Promise<PlanActionRecord[]>;
   };
+  drTests: DrTestStore;
   collectorRuns: {
     insert(run: CollectorRunRecord): Promise<void>;
     findById(organisationId: string, id: string): Promise<CollectorRunRecord | undefined>;
     /** The organisation's runs of one kind, newest effective date first. */
     list(organisationId: string, kind: string): Promise<CollectorRunRecord[]>;
   };
+  accounts: AccountStore;
   audit: {
     /** Appends an event to the chain; concurrent appenders are serialised so the chain never forks. */
     append(event: AuditEventInput): Promise<AuditEvent>;

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Deps } from '../../src/app/ports.ts';
+import type { AccountDeps } from '../../src/app/account-deps.ts';
+import { isCommonPassword } from '../../src/infra/common-passwords.ts';
+import { argon2idHasher, createSecretBox } from '../../src/infra/crypto.ts';
 import type { Catalogue } from '../../src/domain/catalogue/model.ts';
 import { loadCatalogue } from '../../src/infra/catalogue-loader.ts';
 import { createFileBlobStore } from '../../src/infra/evidence-blob-store.ts';
@@ -20,7 +22,7 @@ export async function realCatalogue(): Promise<Catalogue> {
   return (catalogue = loaded.catalogue);
 }
 
-export interface TestDeps extends Deps {
+export interface TestDeps extends AccountDeps {
   maxEvidenceBytes: number;
   db: TestDatabase;
   blobDir: string;
@@ -39,6 +41,9 @@ export async function testDeps(engine: Engine, now = '2026-06-01T09:00:00.000Z')
     catalogue: await realCatalogue(),
     clock,
     maxEvidenceBytes: 1024 * 1024,
+    passwords: argon2idHasher,
+    secrets: createSecretBox(randomBytes(32)),
+    isCommonPassword,
     db,
     blobDir,
     setNow: (iso) => {

@@ -26,6 +26,8 @@ import {
   type AuditEventContent,
 } from '../../domain/audit-chain.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
+import { createAccountStore } from './kysely-account-store.ts';
+import { createDrTestStore } from './kysely-dr-test-store.ts';
 import type {
   AuditEventsTable,
   CollectorRunsTable,
@@ -349,6 +351,10 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
           .sort((a, b) => compareText(a.publishedAt, b.publishedAt) || compareText(a.id, b.id));
       },
     },
+
+    accounts: createAccountStore(db),
+
+    drTests: createDrTestStore(db),
 
     collectorRuns: {
       async insert(run) {

@@ -1,6 +1,8 @@
 // The schema's history as code, applied in name order by Kysely's migrator on both engines. The schema
 // builder writes the portable parts; `sql` writes what only one engine understands (the immutability triggers).
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { accountsMigration } from './migration-accounts.ts';
+import { drTestsMigration } from './migration-dr-tests.ts';
 import type { Engine } from './tables.ts';
 
 export const PUBLICATION_IMMUTABLE_MESSAGE =
@@ -250,7 +252,12 @@ const collectorRuns: Migration = {
 export function createMigrationProvider(engine: Engine): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001-core': core(engine), '0002-collector-runs': collectorRuns };
+      return {
+        '0001-core': core(engine),
+        '0002-collector-runs': collectorRuns,
+        '0006-accounts': accountsMigration,
+        '0005-dr-tests': drTestsMigration,
+      };
     },
   };
 }

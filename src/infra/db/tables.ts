@@ -1,6 +1,8 @@
 // The database schema as Kysely sees it. Everything is text where the two engines could disagree: IDs are
 // caller-made UUIDs, times ISO-8601 text, dates `YYYY-MM-DD`, structured values canonical JSON.
 import type { ColumnType } from 'kysely';
+import type { DrTestTables } from './dr-test-tables.ts';
+import type { AccountTables } from './account-tables.ts';
 
 /** pg returns BIGINT as a string so that no precision is lost; SQLite returns a number. */
 type BigIntColumn = ColumnType<number | string, number, number>;
@@ -139,7 +141,7 @@ export interface CollectorRunsTable {
   created_at: string;
 }
 
-export interface Database {
+export interface Database extends AccountTables, DrTestTables {
   organisations: OrganisationsTable;
   members: MembersTable;
   assessments: AssessmentsTable;

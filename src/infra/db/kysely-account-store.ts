@@ -1,0 +1,192 @@
+// The AccountStore over Kysely, on either engine: rows in, records out.
+import type { Kysely, Selectable } from 'kysely';
+import type { AccountStore, OneTimeTokenRecord, UserRecord } from '../../app/account-ports.ts';
+import type { AccountTables, OneTimeTokensTable, UsersTable } from './account-tables.ts';
+
+export function createAccountStore<DB extends AccountTables>(database: Kysely<DB>): AccountStore {
+  // The account tables are a slice of the whole schema; queries here see only that slice.
+  const db = database as unknown as Kysely<AccountTables>;
+  return {
+    users: {
+      async count() {
+        const row = await db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirst();
+        return Number(row?.n ?? 0);
+      },
+      async insert(u) {
+        await db
+          .insertInto('users')
+          .values({
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            password_hash: u.passwordHash,
+            platform_role: u.platformRole,
+            totp_secret: u.totpSecret,
+            mfa_enrolled_at: u.mfaEnrolledAt,
+            recovery_codes: JSON.stringify(u.recoveryCodes),
+            failed_sign_ins: u.failedSignIns,
+            locked_until: u.lockedUntil,
+            created_at: u.createdAt,
+            last_sign_in_at: u.lastSignInAt,
+          })
+          .execute();
+      },
+      async findByEmail(email) {
+        const row = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('email', '=', email.toLowerCase())
+          .executeTakeFirst();
+        return row && toUser(row);
+      },
+      async findById(id) {
+        const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        return row && toUser(row);
+      },
+      async update(id, c) {
+        const set: Partial<UsersTable> = {};
+        if (c.name !== undefined) set.name = c.name;
+        if (c.passwordHash !== undefined) set.password_hash = c.passwordHash;
+        if (c.platformRole !== undefined) set.platform_role = c.platformRole;
+        if (c.totpSecret !== undefined) set.totp_secret = c.totpSecret;
+        if (c.mfaEnrolledAt !== undefined) set.mfa_enrolled_at = c.mfaEnrolledAt;
+        if (c.recoveryCodes !== undefined) set.recovery_codes = JSON.stringify(c.recoveryCodes);
+        if (c.failedSignIns !== undefined) set.failed_sign_ins = c.failedSignIns;
+        if (c.lockedUntil !== undefined) set.locked_until = c.lockedUntil;
+        if (c.lastSignInAt !== undefined) set.last_sign_in_at = c.lastSignInAt;
+        if (Object.keys(set).length > 0)
+          await db.updateTable('users').set(set).where('id', '=', id).execute();
+      },
+    },
+    sessions: {
+      async insert(s) {
+        await db
+          .insertInto('sessions')
+          .values({
+            id: s.id,
+            user_id: s.userId,
+            mfa_passed: s.mfaPassed ? 1 : 0,
+            created_at: s.createdAt,
+            last_seen_at: s.lastSeenAt,
+          })
+          .execute();
+      },
+      async find(id) {
+        const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+        return (
+          row && {
+            id: row.id,
+            userId: row.user_id,
+            mfaPassed: Number(row.mfa_passed) === 1,
+            createdAt: row.created_at,
+            lastSeenAt: row.last_seen_at,
+          }
+        );
+      },
+      async touch(id, lastSeenAt) {
+        await db.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id', '=', id).execute();
+      },
+      async remove(id) {
+        await db.deleteFrom('sessions').where('id', '=', id).execute();
+      },
+      async removeForUser(userId) {
+        await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+      },
+    },
+    tokens: {
+      async insert(t) {
+        await db
+          .insertInto('one_time_tokens')
+          .values({
+            id: t.id,
+            purpose: t.purpose,
+            email: t.email,
+            organisation_id: t.organisationId,
+            role: t.role,
+            created_at: t.createdAt,
+            expires_at: t.expiresAt,
+            used_at: t.usedAt,
+          })
+          .execute();
+      },
+      async find(id) {
+        const row = await db
+          .selectFrom('one_time_tokens')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row && toToken(row);
+      },
+      async use(id, usedAt) {
+        const result = await db
+          .updateTable('one_time_tokens')
+          .set({ used_at: usedAt })
+          .where('id', '=', id)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      },
+    },
+    outbox: {
+      async insert(m) {
+        await db
+          .insertInto('outbox')
+          .values({
+            id: m.id,
+            to_address: m.to,
+            subject: m.subject,
+            body: m.body,
+            created_at: m.createdAt,
+            sent_at: m.sentAt,
+          })
+          .execute();
+      },
+      async list() {
+        const rows = await db.selectFrom('outbox').selectAll().execute();
+        return rows
+          .map((r) => ({
+            id: r.id,
+            to: r.to_address,
+            subject: r.subject,
+            body: r.body,
+            createdAt: r.created_at,
+            sentAt: r.sent_at,
+          }))
+          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+      },
+    },
+  };
+}
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    passwordHash: row.password_hash,
+    platformRole: row.platform_role === 'operator' ? 'operator' : null,
+    totpSecret: row.totp_secret,
+    mfaEnrolledAt: row.mfa_enrolled_at,
+    recoveryCodes: JSON.parse(row.recovery_codes) as string[],
+    failedSignIns: Number(row.failed_sign_ins),
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    lastSignInAt: row.last_sign_in_at,
+  };
+}
+
+function toToken(row: Selectable<OneTimeTokensTable>): OneTimeTokenRecord {
+  return {
+    id: row.id,
+    purpose: row.purpose as OneTimeTokenRecord['purpose'],
+    email: row.email,
+    organisationId: row.organisation_id,
+    role: row.role,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+  };
+}
