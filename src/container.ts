@@ -1,4 +1,5 @@
 // The composition root: configuration -> infrastructure -> the dependencies every use case receives.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { AccountDeps } from './app/account-deps.ts';
 import type { Config } from './config.ts';
@@ -14,6 +15,8 @@ import { argon2idHasher, createSecretBox } from './infra/crypto.ts';
 export interface Container {
   deps: AccountDeps & { maxEvidenceBytes: number };
   engine: 'sqlite' | 'postgres';
+  /** Signs CSRF tokens; derived from the evidence key so every web node agrees without another secret. */
+  csrfKey: Uint8Array;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function createContainer(
       isCommonPassword,
     },
     engine: database.engine,
+    csrfKey: createHash('sha256').update('opendspt csrf v1').update(key.value).digest(),
     close: () => database.close(),
   });
 }

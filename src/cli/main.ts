@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { Actor } from '../app/actor.ts';
 import { addMember } from '../app/add-member.ts';
+import { createSetupLink } from '../app/create-setup-link.ts';
 import { approvePlan } from '../app/approve-plan.ts';
 import { draftPlan } from '../app/draft-plan.ts';
 import { exportAssessment } from '../app/export-assessment.ts';
@@ -107,9 +108,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         catalogue: d.catalogue,
         logger: true,
         firstStep: show.firstStep(orgs.length),
+        accounts: { deps: d, csrfKey: container!.csrfKey },
       });
       await app.listen({ port: cfg.port, host: cfg.host });
       io.out(show.serving(cfg, d.catalogue, orgs.length));
+      const setup = unwrap(await createSetupLink(d));
+      if (setup) io.out(show.setupLink(cfg, setup.token));
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

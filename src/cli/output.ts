@@ -50,6 +50,16 @@ export function serving(config: Config, catalogue: Catalogue, organisations: num
   ].join('\n');
 }
 
+export function setupLink(config: Config, token: string): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return [
+    '',
+    'No accounts yet. Create the first operator account with this one-time link (valid for 24 hours):',
+    `  http://${host}:${config.port}/setup/${token}`,
+    '',
+  ].join('\n');
+}
+
 function typeName(catalogue: Catalogue, type: string): string {
   return catalogue.organisationTypes.get(type)?.name ?? type;
 }

@@ -3,7 +3,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Catalogue } from '../domain/catalogue/model.ts';
 import { registerCatalogueRoutes } from './routes/catalogue.ts';
+import type { AccountDeps } from '../app/account-deps.ts';
+import { registerAccountRoutes } from './routes/account.ts';
 import { registerHomeRoutes } from './routes/home.ts';
+import { setUpSessions } from './set-up-sessions.ts';
 import { frameworkErrorPage, setUpErrorPages } from './set-up-error-pages.ts';
 import { setUpHealthChecks } from './set-up-health-checks.ts';
 import { setUpStaticAssets } from './set-up-static-assets.ts';
@@ -16,6 +19,11 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** What a newcomer should do first, shown on the home page (the CLI passes its registration command). */
   firstStep?: string;
+  /**
+   * Accounts and sessions. Without them the server shows only the public catalogue; with them it adds
+   * sign-in, and CSRF checks on every form. `csrfKey` signs CSRF tokens and must be the same on every node.
+   */
+  accounts?: { deps: AccountDeps; csrfKey: Uint8Array };
 }
 
 export const DEFAULT_FIRST_STEP = 'Register your organisation with the dspt command: npx dspt org add --help';
@@ -24,13 +32,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const views = createViewEnvironment();
   const app = Fastify({ logger: options.logger ?? false, frameworkErrors: frameworkErrorPage(views) });
   await setUpWebSecurity(app);
-  setUpViews(app, views);
+  setUpViews(app, views, { accountsEnabled: options.accounts !== undefined });
   setUpErrorPages(app);
   await setUpStaticAssets(app);
   setUpHealthChecks(app);
+  if (options.accounts) {
+    await setUpSessions(app, options.accounts.deps, options.accounts.csrfKey);
+    registerAccountRoutes(app, options.accounts.deps);
+  }
   registerHomeRoutes(app, {
     catalogue: options.catalogue,
     firstStep: options.firstStep ?? DEFAULT_FIRST_STEP,
+    ...(options.accounts ? { accounts: options.accounts.deps } : {}),
   });
   registerCatalogueRoutes(app, { catalogue: options.catalogue });
   return app;

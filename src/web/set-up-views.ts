@@ -36,12 +36,22 @@ export function createViewEnvironment(): nunjucks.Environment {
   return env;
 }
 
-export function setUpViews(app: FastifyInstance, env: nunjucks.Environment = createViewEnvironment()): void {
+export function setUpViews(
+  app: FastifyInstance,
+  env: nunjucks.Environment = createViewEnvironment(),
+  globals: Record<string, unknown> = {},
+): void {
+  for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
   app.decorateReply(
     'render',
     function render(this: FastifyReply, view: string, context: Record<string, unknown> = {}) {
       // Rendered before sending so that a template error reaches the error handler as a 500, not half a page.
-      const html = env.render(view, { currentPath: this.request.url.split('?')[0], ...context });
+      const signedIn = this.request.signedIn?.session.mfaPassed ? this.request.signedIn.user : undefined;
+      const html = env.render(view, {
+        currentPath: this.request.url.split('?')[0],
+        viewer: signedIn && { name: signedIn.name, email: signedIn.email },
+        ...context,
+      });
       return this.type('text/html; charset=utf-8').send(html);
     },
   );

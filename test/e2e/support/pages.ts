@@ -10,11 +10,11 @@ export const SCREENSHOT_DIR = '/tmp/opendspt-screens';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-abstract class BasePage {
+export abstract class BasePage {
   constructor(readonly page: Page) {}
 
   /** Every page of the service has the same frame: the header, one h1, the title ending in the service name. */
-  protected async verifyFrame(check: {
+  async verifyFrame(check: {
     title: (title: string) => boolean;
     heading: (h1: string) => boolean;
   }): Promise<void> {
