@@ -4,7 +4,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Catalogue } from '../domain/catalogue/model.ts';
 import { registerCatalogueRoutes } from './routes/catalogue.ts';
 import type { AccountDeps } from '../app/account-deps.ts';
+import multipart from '@fastify/multipart';
 import { registerAccountRoutes } from './routes/account.ts';
+import { registerAssessmentRoutes } from './routes/assessment.ts';
+import { registerOrganisationRoutes } from './routes/organisations.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { setUpSessions } from './set-up-sessions.ts';
 import { frameworkErrorPage, setUpErrorPages } from './set-up-error-pages.ts';
@@ -23,7 +26,7 @@ export interface ServerOptions {
    * Accounts and sessions. Without them the server shows only the public catalogue; with them it adds
    * sign-in, and CSRF checks on every form. `csrfKey` signs CSRF tokens and must be the same on every node.
    */
-  accounts?: { deps: AccountDeps; csrfKey: Uint8Array };
+  accounts?: { deps: AccountDeps & { maxEvidenceBytes: number }; csrfKey: Uint8Array };
 }
 
 export const DEFAULT_FIRST_STEP = 'Register your organisation with the dspt command: npx dspt org add --help';
@@ -37,8 +40,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await setUpStaticAssets(app);
   setUpHealthChecks(app);
   if (options.accounts) {
+    await app.register(multipart, {
+      attachFieldsToBody: true,
+      limits: {
+        fileSize: options.accounts.deps.maxEvidenceBytes,
+        files: 1,
+        fields: 20,
+        fieldSize: 64 * 1024,
+      },
+    });
     await setUpSessions(app, options.accounts.deps, options.accounts.csrfKey);
     registerAccountRoutes(app, options.accounts.deps);
+    registerOrganisationRoutes(app, options.accounts.deps);
+    registerAssessmentRoutes(app, options.accounts.deps);
   }
   registerHomeRoutes(app, {
     catalogue: options.catalogue,

@@ -21,6 +21,10 @@ export function setUpErrorPages(app: FastifyInstance): void {
       request.log.error({ err: error }, 'request failed');
       return reply.code(500).render('errors/500.njk');
     }
+    if (status === 413)
+      return reply.code(413).render('errors/400.njk', {
+        message: 'That file is too large to upload. Go back and choose a smaller file.',
+      });
     // Fastify's own 4xx errors (a malformed body, an unsupported media type) carry messages meant for developers.
     request.log.info({ err: error }, 'bad request');
     return reply.code(status).render('errors/400.njk', {

@@ -73,7 +73,12 @@ export async function setUpSessions(
     if (!request.signedIn && sessionToken(request)) clearSessionCookie(reply);
 
     if (request.method === 'POST') {
-      const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+      const field = (request.body as Record<string, unknown> | undefined)?._csrf;
+      // Multipart forms carry fields as { value }; urlencoded forms as plain strings.
+      const sent =
+        typeof field === 'object' && field !== null && 'value' in field
+          ? (field as { value: unknown }).value
+          : field;
       const expected = Buffer.from(request.csrfToken);
       const given = Buffer.from(typeof sent === 'string' ? sent : '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

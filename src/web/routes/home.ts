@@ -23,6 +23,7 @@ export function registerHomeRoutes(
       standardsCategories,
       outcomeCount: catalogue.outcomes.size,
       accountsEnabled: deps.accounts !== undefined,
+      isOperator: signedIn?.user.platformRole === 'operator',
       organisations: organisations?.map((o) => ({
         ...o,
         typeName: catalogue.organisationTypes.get(o.type)?.name ?? o.type,

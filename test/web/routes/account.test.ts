@@ -6,45 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createSetupLink } from '../../../src/app/create-setup-link.ts';
 import { ENGINES } from '../../support/databases.ts';
 import { testDeps, type TestDeps } from '../../support/deps.ts';
+import { Client } from '../../support/web-client.ts';
 import { realCatalogue, startServer, textOf, type RunningServer } from '../../support/web-server.ts';
-
-/** A browser's cookie jar, enough for one site. */
-class Client {
-  cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-  async request(
-    path: string,
-    form?: Record<string, string>,
-  ): Promise<{ status: number; location: string | null; html: string }> {
-    const response = await fetch(this.base + path, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const c of response.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [name, value] = pair!.split('=');
-      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.cookies.delete(name!);
-      else this.cookies.set(name!, value!);
-    }
-    return {
-      status: response.status,
-      location: response.headers.get('location'),
-      html: await response.text(),
-    };
-  }
-  /** Loads a form page and returns its CSRF token. */
-  async csrf(path: string): Promise<string> {
-    const page = await this.request(path);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
-    if (!token) throw new Error(`no CSRF token on ${path}`);
-    return token;
-  }
-}
 
 const PASSWORD = 'a long and unusual passphrase';
 

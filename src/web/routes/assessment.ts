@@ -1,0 +1,258 @@
+// The guided assessment: the task list by standard and one page per evidence item, with the control its
+// response type needs, our guidance, a comment, and evidence that can be uploaded and downloaded.
+import type { MultipartFile, MultipartValue } from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import type { AccountDeps } from '../../app/account-deps.ts';
+import type { Actor } from '../../app/actor.ts';
+import { downloadEvidence } from '../../app/download-evidence.ts';
+import { getStatus } from '../../app/get-status.ts';
+import { recordAnswer, type AnswerInput } from '../../app/record-answer.ts';
+import { addMonths, toIsoDate } from '../../domain/dates.ts';
+import type { ItemResult } from '../../domain/status/compute-status.ts';
+import { freshnessRule, thresholdRule } from '../format.ts';
+import { requireActor } from './organisations.ts';
+
+const ITEM_TAG: Record<ItemResult['state'], { text: string; classes: string }> = {
+  met: { text: 'Completed', classes: 'nhsuk-tag--green' },
+  'not-met': { text: 'Not met', classes: 'nhsuk-tag--red' },
+  unanswered: { text: 'Not started', classes: 'nhsuk-tag--grey' },
+  exempt: { text: 'Exempt', classes: 'nhsuk-tag--blue' },
+};
+
+type Field = MultipartValue<string> | MultipartFile | undefined;
+const text = (f: Field): string | undefined =>
+  f && 'value' in f && typeof f.value === 'string' ? f.value : undefined;
+
+export function registerAssessmentRoutes(
+  app: FastifyInstance,
+  deps: AccountDeps & { maxEvidenceBytes: number },
+): void {
+  const { catalogue } = deps;
+
+  app.get<{ Params: { ods: string }; Querystring: { saved?: string } }>(
+    '/organisations/:ods/tasks',
+    async (request, reply) => {
+      const actor = requireActor(request, reply);
+      if (!actor) return reply;
+      const result = await getStatus(deps, actor, { odsCode: request.params.ods });
+      if (!result.ok) return reply.code(404).render('errors/404.njk');
+      const { status, context } = result.value;
+      const org = context.organisation;
+      const byAssertion = new Map(status.assertions.map((a) => [a.id, a]));
+      const standards = catalogue.standards
+        .map((s) => ({
+          id: s.id,
+          title: s.title,
+          assertions: s.assertions
+            .map((a) => {
+              const items = status.items.filter((i) => i.assertionId === a.id);
+              const group = byAssertion.get(a.id);
+              const answered = items.some((i) => i.state !== 'unanswered');
+              return {
+                id: a.id,
+                title: a.title,
+                tag:
+                  group?.met && group.mandatoryTotal > 0
+                    ? ITEM_TAG.met
+                    : answered
+                      ? { text: 'In progress', classes: 'nhsuk-tag--yellow' }
+                      : ITEM_TAG.unanswered,
+                tasks: items.map((i) => ({
+                  title: { text: `${i.itemId} ${i.title}` },
+                  href: `/organisations/${org.odsCode}/items/${i.itemId}`,
+                  hint: { text: i.mandatory ? 'Mandatory' : 'Optional' },
+                  status: { tag: ITEM_TAG[i.state] },
+                })),
+              };
+            })
+            .filter((a) => a.tasks.length > 0),
+        }))
+        .filter((s) => s.assertions.length > 0);
+      return reply.render('assessment/tasks.njk', {
+        pageTitle: `Assessment tasks: ${org.name}`,
+        org,
+        status,
+        standards,
+        saved:
+          request.query.saved && catalogue.items.has(request.query.saved) ? request.query.saved : undefined,
+        breadcrumbs: [
+          { text: 'Home', href: '/' },
+          { text: org.name, href: `/organisations/${org.odsCode}` },
+        ],
+      });
+    },
+  );
+
+  const itemPage = async (
+    actor: Actor,
+    ods: string,
+    itemId: string,
+    csrfToken: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const result = await getStatus(deps, actor, { odsCode: ods });
+    if (!result.ok) return undefined;
+    const { status, context } = result.value;
+    const verdict = status.items.find((i) => i.itemId === itemId);
+    const applicable = catalogue.itemsFor(status.category).find((a) => a.item.id === itemId);
+    if (!verdict || !applicable) return undefined;
+    const response = context.responses.find((r) => r.itemId === itemId);
+    const linked = context.links.filter((l) => l.itemId === itemId);
+    const evidence = await Promise.all(
+      linked.map((l) => deps.store.evidence.findById(context.organisation.id, l.evidenceId)),
+    );
+    const deadline = catalogue.deadlines.final;
+    return {
+      pageTitle: `${itemId} ${applicable.item.title}`,
+      org: context.organisation,
+      item: applicable.item,
+      applicable,
+      verdict,
+      itemTag: ITEM_TAG[verdict.state],
+      response,
+      freshness: applicable.item.freshness ? freshnessRule(applicable.item.freshness) : undefined,
+      threshold: applicable.item.threshold ? thresholdRule(applicable.item.threshold) : undefined,
+      // Evidence that will be too old by the deadline, so the user can renew it in time.
+      staleByDeadline: verdict.freshUntil !== undefined && verdict.freshUntil < deadline,
+      evidence: evidence.flatMap((e) =>
+        e
+          ? [
+              {
+                ...e,
+                expires: applicable.item.freshness
+                  ? addMonths(e.effectiveDate, applicable.item.freshness.withinMonths)
+                  : undefined,
+              },
+            ]
+          : [],
+      ),
+      csrfToken,
+      values: {
+        answer: response
+          ? response.answer.type === 'yes-no'
+            ? response.answer.value
+              ? 'yes'
+              : 'no'
+            : response.answer.value
+          : undefined,
+        comment: response?.comment,
+        metric: response?.metric,
+      },
+      errors: {},
+      today: toIsoDate(deps.clock.now()),
+      maxMb: Math.round(deps.maxEvidenceBytes / 1048576),
+      breadcrumbs: [
+        { text: 'Home', href: '/' },
+        { text: context.organisation.name, href: `/organisations/${context.organisation.odsCode}` },
+        { text: 'Tasks', href: `/organisations/${context.organisation.odsCode}/tasks` },
+      ],
+      ...extra,
+    };
+  };
+
+  app.get<{ Params: { ods: string; id: string } }>(
+    '/organisations/:ods/items/:id',
+    async (request, reply) => {
+      const actor = requireActor(request, reply);
+      if (!actor) return reply;
+      const page = await itemPage(actor, request.params.ods, request.params.id, request.csrfToken);
+      if (!page) return reply.code(404).render('errors/404.njk');
+      return reply.render('assessment/item.njk', page);
+    },
+  );
+
+  app.post<{ Params: { ods: string; id: string }; Body: Record<string, Field> }>(
+    '/organisations/:ods/items/:id',
+    async (request, reply) => {
+      const actor = requireActor(request, reply);
+      if (!actor) return reply;
+      const { ods, id } = request.params;
+      const item = catalogue.items.get(id);
+      if (!item) return reply.code(404).render('errors/404.njk');
+      const b = request.body ?? {};
+      const file = b.file && 'file' in b.file ? b.file : undefined;
+      const fileBytes = file ? await file.toBuffer() : undefined;
+      let answer: AnswerInput | undefined;
+      const chosen = text(b.answer)?.trim() ?? '';
+      if (item.responseType === 'yes-no')
+        answer =
+          chosen === 'yes' || chosen === 'no' ? { type: 'yes-no', value: chosen === 'yes' } : undefined;
+      else if (item.responseType === 'document' && file && fileBytes && fileBytes.byteLength > 0)
+        answer = { type: 'file', fileName: file.filename, bytes: fileBytes };
+      else if (item.responseType === 'date') answer = chosen ? { type: 'date', value: chosen } : undefined;
+      else answer = chosen ? { type: 'text', value: chosen } : undefined;
+
+      const metricText = text(b.metric)?.trim();
+      const asOf = text(b.asOf)?.trim();
+      const comment = text(b.comment);
+      const problem = (message: string, field: string) => ({
+        errors: { [field]: message },
+        errorList: [{ text: message, href: `#${field}` }],
+      });
+      let failed: ReturnType<typeof problem> | undefined;
+      if (!answer) {
+        const message =
+          item.responseType === 'yes-no'
+            ? 'Select yes or no'
+            : item.responseType === 'document'
+              ? 'Choose a file to upload, or say where the document is kept'
+              : item.responseType === 'date'
+                ? 'Enter a date, for example 2026-03-31'
+                : 'Enter your answer';
+        failed = problem(message, 'answer');
+      } else if (metricText && !Number.isFinite(Number(metricText)))
+        failed = problem('Enter the measured value as a number, for example 96', 'metric');
+      else {
+        const result = await recordAnswer(deps, actor, {
+          odsCode: ods,
+          itemId: id,
+          answer,
+          ...(comment?.trim() ? { comment } : {}),
+          ...(asOf ? { effectiveDate: asOf } : {}),
+          ...(metricText ? { metric: Number(metricText) } : {}),
+        });
+        if (result.ok)
+          return reply.redirect(
+            `/organisations/${encodeURIComponent(ods)}/tasks?saved=${encodeURIComponent(id)}`,
+            303,
+          );
+        if (result.error.kind === 'not-found') return reply.code(404).render('errors/404.njk');
+        if (result.error.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+        const field =
+          result.error.where === 'effective date'
+            ? 'asOf'
+            : /value/.test(result.error.message)
+              ? 'metric'
+              : 'answer';
+        failed = problem(result.error.message, field);
+      }
+      const page = await itemPage(actor, ods, id, request.csrfToken, {
+        ...failed,
+        values: { answer: chosen, comment, metric: metricText, asOf },
+      });
+      if (!page) return reply.code(404).render('errors/404.njk');
+      return reply.code(400).render('assessment/item.njk', page);
+    },
+  );
+
+  app.get<{ Params: { ods: string; id: string } }>(
+    '/organisations/:ods/evidence/:id',
+    async (request, reply) => {
+      const actor = requireActor(request, reply);
+      if (!actor) return reply;
+      const result = await downloadEvidence(deps, actor, {
+        odsCode: request.params.ods,
+        evidenceId: request.params.id,
+      });
+      if (!result.ok) return reply.code(404).render('errors/404.njk');
+      const { evidence, bytes } = result.value;
+      // Always a download, never rendered in the page's origin: an uploaded HTML file cannot run as our site.
+      const name = (evidence.fileName ?? 'evidence').replace(/[^\w.() -]/g, '_');
+      return reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .type(evidence.mediaType ?? 'application/octet-stream')
+        .send(Buffer.from(bytes));
+    },
+  );
+}

@@ -1,0 +1,158 @@
+// Organisation and assessment pages over real HTTP on both engines: registering an organisation, answering
+// items (including an upload), the evidence download, and a member of one organisation finding nothing of
+// another's anywhere.
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { Actor } from '../../../src/app/actor.ts';
+import { addMember } from '../../../src/app/add-member.ts';
+import { registerOrganisation } from '../../../src/app/register-organisation.ts';
+import { aUser, TEST_PASSWORD } from '../../support/accounts.ts';
+import { ENGINES } from '../../support/databases.ts';
+import { testDeps, type TestDeps } from '../../support/deps.ts';
+import { Client, signInAs } from '../../support/web-client.ts';
+import { realCatalogue, startServer, textOf, type RunningServer } from '../../support/web-server.ts';
+
+const operator: Actor = { kind: 'operator', name: 'setup' };
+
+describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
+  let deps: TestDeps;
+  let server: RunningServer;
+
+  beforeEach(async () => {
+    deps = await testDeps(engine, new Date().toISOString());
+    server = await startServer({
+      catalogue: await realCatalogue(),
+      accounts: { deps, csrfKey: randomBytes(32) },
+    });
+  });
+  afterEach(async () => {
+    await server.close();
+    await deps.db.drop();
+  });
+
+  async function signedIn(email: string, options: { operator?: boolean } = {}): Promise<Client> {
+    const user = await aUser(deps, { email, ...options });
+    const client = new Client(server.baseUrl);
+    await signInAs(client, email, TEST_PASSWORD, user.code());
+    return client;
+  }
+
+  test('an operator registers a GP practice, answers items with an upload, and the status moves', async () => {
+    const client = await signedIn('olive@example.nhs.uk', { operator: true });
+    const bad = await client.request('/organisations/new', {
+      _csrf: await client.csrf('/organisations/new'),
+      odsCode: 'A8-1',
+      name: 'Riverside Surgery',
+      type: 'gp-practice',
+    });
+    expect(bad.status).toBe(400);
+    expect(textOf(bad.html)).toContain('is not an ODS code');
+    const created = await client.request('/organisations/new', {
+      _csrf: await client.csrf('/organisations/new'),
+      odsCode: 'A81001',
+      name: 'Riverside Surgery',
+      type: 'gp-practice',
+      icoNumber: 'ZA123456',
+    });
+    expect(created).toMatchObject({ status: 303, location: '/organisations/A81001' });
+
+    const home = textOf((await client.request('/organisations/A81001')).html);
+    expect(home).toContain('Standards Not Met');
+    expect(home).toContain('0 of 29');
+    expect(home).toContain('1.1.1 ICO registration number: not answered yet');
+
+    const tasks = await client.request('/organisations/A81001/tasks');
+    expect(tasks.html.match(/href="\/organisations\/A81001\/items\/[\d.]+"/g)).toHaveLength(45);
+
+    const yes = new FormData();
+    yes.set('_csrf', await client.csrf('/organisations/A81001/items/1.2.4'));
+    yes.set('answer', 'yes');
+    expect(await client.request('/organisations/A81001/items/1.2.4', yes)).toMatchObject({
+      status: 303,
+      location: '/organisations/A81001/tasks?saved=1.2.4',
+    });
+
+    const missing = new FormData();
+    missing.set('_csrf', await client.csrf('/organisations/A81001/items/1.2.4'));
+    const refused = await client.request('/organisations/A81001/items/1.2.4', missing);
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain('Select yes or no');
+
+    const upload = new FormData();
+    upload.set('_csrf', await client.csrf('/organisations/A81001/items/1.1.2'));
+    upload.set('file', new Blob(['Information asset register, reviewed by the partners']), 'IAR 2026.pdf');
+    upload.set('answer', '');
+    expect((await client.request('/organisations/A81001/items/1.1.2', upload)).status).toBe(303);
+    const item = await client.request('/organisations/A81001/items/1.1.2');
+    expect(textOf(item.html), textOf(item.html).slice(0, 600)).toContain('Completed');
+    const href = /href="(\/organisations\/A81001\/evidence\/[^"]+)"/.exec(item.html)?.[1];
+    expect(href).toBeDefined();
+    const download = await fetch(server.baseUrl + href!, {
+      headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="IAR 2026.pdf"');
+    expect(await download.text()).toBe('Information asset register, reviewed by the partners');
+
+    expect(textOf((await client.request('/organisations/A81001')).html)).toContain('2 of 29');
+  });
+
+  test('a member of another organisation gets 404 for every page of this one, and anonymous users go to sign-in', async () => {
+    await registerOrganisation(deps, operator, {
+      odsCode: 'A81001',
+      name: 'Riverside Surgery',
+      type: 'gp-practice',
+    });
+    await registerOrganisation(deps, operator, {
+      odsCode: 'B82002',
+      name: 'Hillside Surgery',
+      type: 'gp-practice',
+    });
+    await addMember(deps, operator, {
+      odsCode: 'B82002',
+      email: 'bea@hillside.nhs.uk',
+      name: 'Bea',
+      role: 'administrator',
+    });
+    const owner = await signedIn('olive@example.nhs.uk', { operator: true });
+    const upload = new FormData();
+    upload.set('_csrf', await owner.csrf('/organisations/A81001/items/1.1.2'));
+    upload.set('file', new Blob(['secret register']), 'iar.pdf');
+    await owner.request('/organisations/A81001/items/1.1.2', upload);
+    const evidenceHref = /href="(\/organisations\/A81001\/evidence\/[^"]+)"/.exec(
+      (await owner.request('/organisations/A81001/items/1.1.2')).html,
+    )![1]!;
+
+    const stranger = await signedIn('bea@hillside.nhs.uk');
+    expect(textOf((await stranger.request('/')).html)).toContain('B82002 Hillside Surgery');
+    expect(textOf((await stranger.request('/')).html)).not.toContain('A81001');
+    for (const path of [
+      '/organisations/A81001',
+      '/organisations/A81001/tasks',
+      '/organisations/A81001/items/1.1.2',
+      evidenceHref,
+    ])
+      expect((await stranger.request(path)).status, path).toBe(404);
+    const post = new FormData();
+    post.set('_csrf', await stranger.csrf('/organisations/B82002/items/1.2.4'));
+    post.set('answer', 'no');
+    expect((await stranger.request('/organisations/A81001/items/1.2.4', post)).status).toBe(404);
+    // Only an operator registers organisations.
+    const attempt = await stranger.request('/organisations/new', {
+      _csrf: await stranger.csrf('/organisations/new'),
+      odsCode: 'C83003',
+      name: 'X',
+      type: 'pharmacy',
+    });
+    expect(attempt.status).toBe(403);
+
+    const anonymous = new Client(server.baseUrl);
+    for (const path of [
+      '/organisations/A81001',
+      '/organisations/A81001/tasks',
+      '/organisations/A81001/items/1.1.2',
+      evidenceHref,
+      '/organisations/new',
+    ])
+      expect(await anonymous.request(path), path).toMatchObject({ status: 303, location: '/sign-in' });
+  });
+});
