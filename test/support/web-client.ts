@@ -6,7 +6,7 @@ class Client {
   constructor(private readonly base: string) {}
   async request(
     path: string,
-    form?: Record<string, string>,
+    form?: Record<string, string> | FormData,
   ): Promise<{ status: number; location: string | null; html: string }> {
     const response = await fetch(this.base + path, {
       method: form ? 'POST' : 'GET',
