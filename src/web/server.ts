@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAssessmentRoutes } from './routes/assessment.ts';
 import { registerOrganisationRoutes } from './routes/organisations.ts';
+import { registerPublicationRoutes } from './routes/publication.ts';
 import { registerHomeRoutes } from './routes/home.ts';
 import { setUpSessions } from './set-up-sessions.ts';
 import { frameworkErrorPage, setUpErrorPages } from './set-up-error-pages.ts';
@@ -53,6 +54,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerAccountRoutes(app, options.accounts.deps);
     registerOrganisationRoutes(app, options.accounts.deps);
     registerAssessmentRoutes(app, options.accounts.deps);
+    registerPublicationRoutes(app, options.accounts.deps);
   }
   registerHomeRoutes(app, {
     catalogue: options.catalogue,

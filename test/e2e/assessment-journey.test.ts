@@ -43,7 +43,7 @@ afterAll(async () => {
 
 describe('assessment journey', () => {
   test(
-    'register a GP practice and answer every mandatory item to Standards Met',
+    'register a GP practice, answer every mandatory item to Standards Met, publish, see the certificate',
     { timeout: 240_000 },
     async () => {
       const olive = await aUser(deps, {
@@ -115,6 +115,30 @@ describe('assessment journey', () => {
       expect(await page.locator('#status').innerText()).toBe('Standards Met');
       expect(await page.locator('#progress').innerText()).toBe('29 of 29');
       await home.screenshot('23-standards-met');
+
+      // The approver signs off in their own name and publishes; the certificate shows the locked snapshot.
+      await page.getByRole('link', { name: 'Check your answers and publish' }).click();
+      const check = await AccountPage.verifyOnPage(page, 'Check your answers before publishing');
+      await check.checkAccessibility();
+      await check.screenshot('24-check-answers');
+      await check.submit('Publish');
+      expect(await check.errorSummary()).toContain(
+        'Select whether this is a baseline or the final publication',
+      );
+      await check.checkAccessibility();
+      await page.getByLabel('The final assessment for the year').check();
+      await check.fill('Your role', 'SIRO');
+      await page.getByLabel('I confirm this declaration, in my own name').check();
+      await check.submit('Publish');
+      const certificate = await AccountPage.verifyOnPage(
+        page,
+        'Data Security and Protection Toolkit 2025-26: Riverside Surgery',
+      );
+      expect(await page.locator('#status').innerText()).toBe('Standards Met');
+      expect(await page.locator('#sha256').innerText()).toMatch(/^[0-9a-f]{64}$/);
+      expect(await page.locator('main').innerText()).toContain('Olive Operator, SIRO');
+      await certificate.checkAccessibility();
+      await certificate.screenshot('25-certificate');
       expect(problems).toEqual([]);
     },
   );

@@ -30,7 +30,10 @@ describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
     await deps.db.drop();
   });
 
-  async function signedIn(email: string, options: { operator?: boolean } = {}): Promise<Client> {
+  async function signedIn(
+    email: string,
+    options: { operator?: boolean; name?: string } = {},
+  ): Promise<Client> {
     const user = await aUser(deps, { email, ...options });
     const client = new Client(server.baseUrl);
     await signInAs(client, email, TEST_PASSWORD, user.code());
@@ -154,5 +157,75 @@ describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
       '/organisations/new',
     ])
       expect(await anonymous.request(path), path).toMatchObject({ status: 303, location: '/sign-in' });
+  });
+
+  test('publishing: refused without a plan when not Met, refused to a contributor, a certificate for members only', async () => {
+    await registerOrganisation(deps, operator, {
+      odsCode: 'A81001',
+      name: 'Riverside Surgery',
+      type: 'gp-practice',
+    });
+    await registerOrganisation(deps, operator, {
+      odsCode: 'B82002',
+      name: 'Hillside Surgery',
+      type: 'gp-practice',
+    });
+    await addMember(deps, operator, {
+      odsCode: 'A81001',
+      email: 'carl@riverside.nhs.uk',
+      name: 'Carl',
+      role: 'contributor',
+    });
+    await addMember(deps, operator, {
+      odsCode: 'A81001',
+      email: 'asha@riverside.nhs.uk',
+      name: 'Dr Asha Patel',
+      role: 'approver',
+    });
+    await addMember(deps, operator, {
+      odsCode: 'B82002',
+      email: 'bea@hillside.nhs.uk',
+      name: 'Bea',
+      role: 'administrator',
+    });
+    const publish = (client: Client) => async () =>
+      client.request('/organisations/A81001/publish', {
+        _csrf: await client.csrf('/sign-out'),
+        kind: 'baseline',
+        role: 'SIRO',
+        confirm: 'yes',
+      });
+
+    const asha = await signedIn('asha@riverside.nhs.uk', { name: 'Dr Asha Patel' });
+    const check = textOf((await asha.request('/organisations/A81001/publish')).html);
+    expect(check).toContain('Draft the improvement plan above before publishing');
+    const refused = await publish(asha)();
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain('needs an improvement plan');
+    expect(
+      (
+        await asha.request('/organisations/A81001/plan', {
+          _csrf: await asha.csrf('/organisations/A81001/publish'),
+          owner: 'Practice manager',
+        })
+      ).status,
+    ).toBe(303);
+
+    const carl = await signedIn('carl@riverside.nhs.uk');
+    const byContributor = await publish(carl)();
+    expect(byContributor.status).toBe(400);
+    expect(textOf(byContributor.html)).toContain('Only an approver');
+
+    const published = await publish(asha)();
+    expect(published.status).toBe(303);
+    const certificate = await asha.request(published.location!);
+    expect(textOf(certificate.html)).toContain('Standards Not Met');
+    expect(textOf(certificate.html)).toContain('Dr Asha Patel, SIRO');
+    expect((await carl.request(published.location!)).status).toBe(200);
+
+    const bea = await signedIn('bea@hillside.nhs.uk');
+    expect((await bea.request(published.location!)).status).toBe(404);
+    expect((await bea.request('/organisations/A81001/publish')).status).toBe(404);
+    expect((await publish(bea)()).status).toBe(404);
   });
 });
