@@ -24,6 +24,14 @@ const schema = z.object({
     .optional(),
   PORT: z.coerce.number().int().min(0).max(65535, 'expected a port number').default(3000),
   HOST: z.string().default('localhost'),
+  /** The address people use to reach openDSPT, for links in e-mails. Default: http://HOST:PORT. */
+  PUBLIC_URL: z.url({ message: 'expected a URL such as https://dspt.example.nhs.uk' }).optional(),
+  /** `smtp://user:pass@host:587` or `smtps://...`; without it, e-mails wait in the outbox. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().default('openDSPT <no-reply@localhost>'),
 });
 
 export interface Config {
@@ -36,6 +44,9 @@ export interface Config {
   now?: Date;
   port: number;
   host: string;
+  publicUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Result<Config> {
@@ -62,5 +73,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Result<Config>
     ...(e.DSPT_NOW ? { now: new Date(e.DSPT_NOW) } : {}),
     port: e.PORT,
     host: e.HOST,
+    publicUrl: (
+      e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST}:${e.PORT}`
+    ).replace(/\/$/, ''),
+    ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
+    mailFrom: e.MAIL_FROM,
   });
 }

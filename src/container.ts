@@ -10,6 +10,7 @@ import { migrateToLatest, openDatabase } from './infra/db/connect.ts';
 import { createKyselyStore } from './infra/db/kysely-store.ts';
 import { createFileBlobStore, loadOrCreateEvidenceKey } from './infra/evidence-blob-store.ts';
 import { isCommonPassword } from './infra/common-passwords.ts';
+import { createMailer } from './infra/mailer.ts';
 import { argon2idHasher, createSecretBox } from './infra/crypto.ts';
 
 export interface Container {
@@ -61,6 +62,11 @@ export async function createContainer(
       passwords: argon2idHasher,
       secrets: createSecretBox(key.value),
       isCommonPassword,
+      mailer: createMailer({
+        ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+        from: config.mailFrom,
+        log: options.warn,
+      }),
     },
     engine: database.engine,
     csrfKey: createHash('sha256').update('opendspt csrf v1').update(key.value).digest(),

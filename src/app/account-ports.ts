@@ -91,3 +91,9 @@ export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): string;
 }
+
+/** Sends an e-mail that is already in the outbox; without SMTP configured, messages stay in the outbox. */
+export interface Mailer {
+  /** True when the message left through SMTP; false when it is kept in the outbox for an operator. */
+  send(message: OutboxMessage): Promise<boolean>;
+}

@@ -108,7 +108,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         catalogue: d.catalogue,
         logger: true,
         firstStep: show.firstStep(orgs.length),
-        accounts: { deps: d, csrfKey: container!.csrfKey },
+        accounts: { deps: d, csrfKey: container!.csrfKey, publicUrl: cfg.publicUrl },
       });
       await app.listen({ port: cfg.port, host: cfg.host });
       io.out(show.serving(cfg, d.catalogue, orgs.length));

@@ -7,6 +7,7 @@ import type { AccountDeps } from '../app/account-deps.ts';
 import multipart from '@fastify/multipart';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAssessmentRoutes } from './routes/assessment.ts';
+import { registerMemberRoutes } from './routes/members.ts';
 import { registerOrganisationRoutes } from './routes/organisations.ts';
 import { registerPublicationRoutes } from './routes/publication.ts';
 import { registerHomeRoutes } from './routes/home.ts';
@@ -27,7 +28,7 @@ export interface ServerOptions {
    * Accounts and sessions. Without them the server shows only the public catalogue; with them it adds
    * sign-in, and CSRF checks on every form. `csrfKey` signs CSRF tokens and must be the same on every node.
    */
-  accounts?: { deps: AccountDeps & { maxEvidenceBytes: number }; csrfKey: Uint8Array };
+  accounts?: { deps: AccountDeps & { maxEvidenceBytes: number }; csrfKey: Uint8Array; publicUrl?: string };
 }
 
 export const DEFAULT_FIRST_STEP = 'Register your organisation with the dspt command: npx dspt org add --help';
@@ -55,6 +56,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerOrganisationRoutes(app, options.accounts.deps);
     registerAssessmentRoutes(app, options.accounts.deps);
     registerPublicationRoutes(app, options.accounts.deps);
+    registerMemberRoutes(app, options.accounts.deps, options.accounts.publicUrl);
   }
   registerHomeRoutes(app, {
     catalogue: options.catalogue,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AccountDeps } from '../../src/app/account-deps.ts';
 import { isCommonPassword } from '../../src/infra/common-passwords.ts';
 import { argon2idHasher, createSecretBox } from '../../src/infra/crypto.ts';
+import { createMailer } from '../../src/infra/mailer.ts';
 import type { Catalogue } from '../../src/domain/catalogue/model.ts';
 import { loadCatalogue } from '../../src/infra/catalogue-loader.ts';
 import { createFileBlobStore } from '../../src/infra/evidence-blob-store.ts';
@@ -44,6 +45,7 @@ export async function testDeps(engine: Engine, now = '2026-06-01T09:00:00.000Z')
     passwords: argon2idHasher,
     secrets: createSecretBox(randomBytes(32)),
     isCommonPassword,
+    mailer: createMailer({ from: 'openDSPT <test@localhost>', log: () => {} }),
     db,
     blobDir,
     setNow: (iso) => {
