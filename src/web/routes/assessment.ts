@@ -7,6 +7,7 @@ import type { Actor } from '../../app/actor.ts';
 import { downloadEvidence } from '../../app/download-evidence.ts';
 import { getStatus } from '../../app/get-status.ts';
 import { recordAnswer, type AnswerInput } from '../../app/record-answer.ts';
+import { recordOutcome } from '../../app/record-outcome.ts';
 import { addMonths, toIsoDate } from '../../domain/dates.ts';
 import type { ItemResult } from '../../domain/status/compute-status.ts';
 import { freshnessRule, thresholdRule } from '../format.ts';
@@ -18,6 +19,12 @@ const ITEM_TAG: Record<ItemResult['state'], { text: string; classes: string }> =
   unanswered: { text: 'Not started', classes: 'nhsuk-tag--grey' },
   exempt: { text: 'Exempt', classes: 'nhsuk-tag--blue' },
 };
+
+const LEVELS = {
+  'not-achieved': 'Not achieved',
+  'partially-achieved': 'Partially achieved',
+  achieved: 'Achieved',
+} as const;
 
 type Field = MultipartValue<string> | MultipartFile | undefined;
 const text = (f: Field): string | undefined =>
@@ -68,6 +75,46 @@ export function registerAssessmentRoutes(
             .filter((a) => a.tasks.length > 0),
         }))
         .filter((s) => s.assertions.length > 0);
+      if (status.track === 'caf') {
+        const results = new Map(status.outcomes.map((o) => [o.outcomeId, o]));
+        const objectives = catalogue.objectives.map((o) => ({
+          id: o.id,
+          title: o.title,
+          principles: o.principles.map((p) => ({
+            id: p.id,
+            title: p.title,
+            tasks: p.outcomes.map((out) => {
+              const r = results.get(out.id)!;
+              return {
+                title: { text: `${out.id} ${out.title}` },
+                href: `/organisations/${org.odsCode}/outcomes/${out.id}`,
+                hint: { text: `Expected: ${LEVELS[r.expected]}` },
+                status: {
+                  tag: !r.answered
+                    ? ITEM_TAG.unanswered
+                    : r.meetsProfile
+                      ? { text: LEVELS[r.achieved], classes: 'nhsuk-tag--green' }
+                      : { text: LEVELS[r.achieved], classes: 'nhsuk-tag--red' },
+                },
+              };
+            }),
+          })),
+        }));
+        return reply.render('assessment/caf-tasks.njk', {
+          pageTitle: `Assessment tasks: ${org.name}`,
+          org,
+          status,
+          objectives,
+          saved:
+            request.query.saved && catalogue.outcomes.has(request.query.saved)
+              ? request.query.saved
+              : undefined,
+          breadcrumbs: [
+            { text: 'Home', href: '/' },
+            { text: org.name, href: `/organisations/${org.odsCode}` },
+          ],
+        });
+      }
       return reply.render('assessment/tasks.njk', {
         pageTitle: `Assessment tasks: ${org.name}`,
         org,
@@ -232,6 +279,97 @@ export function registerAssessmentRoutes(
       });
       if (!page) return reply.code(404).render('errors/404.njk');
       return reply.code(400).render('assessment/item.njk', page);
+    },
+  );
+
+  const outcomePage = async (
+    actor: Actor,
+    ods: string,
+    outcomeId: string,
+    csrfToken: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const result = await getStatus(deps, actor, { odsCode: ods });
+    if (!result.ok || result.value.status.track !== 'caf') return undefined;
+    const { status, context } = result.value;
+    const outcome = catalogue.outcomes.get(outcomeId);
+    const verdict = status.outcomes.find((o) => o.outcomeId === outcomeId);
+    if (!outcome || !verdict) return undefined;
+    const response = context.outcomeResponses.find((r) => r.outcomeId === outcomeId);
+    const ticked = new Set(response?.indicators ?? []);
+    const column = (key: 'not-achieved' | 'partially-achieved' | 'achieved') =>
+      outcome.indicators[key].map((i) => ({
+        value: i.id,
+        text: i.text,
+        hint: { text: i.id },
+        checked: ticked.has(i.id),
+      }));
+    return {
+      pageTitle: `${outcome.id} ${outcome.title}`,
+      org: context.organisation,
+      outcome,
+      verdict,
+      achievedLabel: LEVELS[verdict.achieved],
+      expectedLabel: LEVELS[verdict.expected],
+      columns: {
+        notAchieved: column('not-achieved'),
+        partial: column('partially-achieved'),
+        achieved: column('achieved'),
+      },
+      response,
+      csrfToken,
+      errors: {},
+      breadcrumbs: [
+        { text: 'Home', href: '/' },
+        { text: context.organisation.name, href: `/organisations/${context.organisation.odsCode}` },
+        { text: 'Tasks', href: `/organisations/${context.organisation.odsCode}/tasks` },
+      ],
+      ...extra,
+    };
+  };
+
+  app.get<{ Params: { ods: string; id: string } }>(
+    '/organisations/:ods/outcomes/:id',
+    async (request, reply) => {
+      const actor = requireActor(request, reply);
+      if (!actor) return reply;
+      const page = await outcomePage(actor, request.params.ods, request.params.id, request.csrfToken);
+      if (!page) return reply.code(404).render('errors/404.njk');
+      return reply.render('assessment/outcome.njk', page);
+    },
+  );
+
+  app.post<{ Params: { ods: string; id: string }; Body: Record<string, Field | Field[]> }>(
+    '/organisations/:ods/outcomes/:id',
+    async (request, reply) => {
+      const actor = requireActor(request, reply);
+      if (!actor) return reply;
+      const b = request.body ?? {};
+      const values = (f: Field | Field[] | undefined) =>
+        (Array.isArray(f) ? f : f ? [f] : []).flatMap((x) => (text(x) ? [text(x)!] : []));
+      const notApplicable = text(b.notApplicable as Field)?.trim();
+      const comment = text(b.comment as Field)?.trim();
+      const result = await recordOutcome(deps, actor, {
+        odsCode: request.params.ods,
+        outcomeId: request.params.id,
+        indicators: values(b.indicators),
+        ...(comment ? { comment } : {}),
+        ...(notApplicable ? { notApplicable } : {}),
+      });
+      if (result.ok)
+        return reply.redirect(
+          `/organisations/${encodeURIComponent(request.params.ods)}/tasks?saved=${encodeURIComponent(request.params.id)}`,
+          303,
+        );
+      if (result.error.kind === 'not-found') return reply.code(404).render('errors/404.njk');
+      if (result.error.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+      const page = await outcomePage(actor, request.params.ods, request.params.id, request.csrfToken, {
+        errors: { indicators: result.error.message },
+        errorList: [{ text: result.error.message, href: '#indicators' }],
+      });
+      return page
+        ? reply.code(400).render('assessment/outcome.njk', page)
+        : reply.code(404).render('errors/404.njk');
     },
   );
 

@@ -88,11 +88,9 @@ export function registerMemberRoutes(app: FastifyInstance, deps: AccountDeps, pu
   app.get<{ Params: { token: string } }>('/invitations/:token', async (request, reply) => {
     const invitation = await findInvitation(deps, request.params.token);
     if (!invitation)
-      return reply
-        .code(404)
-        .render('account/link-invalid.njk', {
-          message: 'This invitation was used already or has expired. Ask for a new one.',
-        });
+      return reply.code(404).render('account/link-invalid.njk', {
+        message: 'This invitation was used already or has expired. Ask for a new one.',
+      });
     return reply.render('members/accept.njk', {
       pageTitle: `Join ${invitation.organisationName}`,
       invitation,

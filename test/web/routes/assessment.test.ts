@@ -228,4 +228,31 @@ describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
     expect((await bea.request('/organisations/A81001/publish')).status).toBe(404);
     expect((await publish(bea)()).status).toBe(404);
   });
+
+  test('a trust answers CAF outcomes by ticking indicators; the level is worked out and checked against the profile', async () => {
+    await registerOrganisation(deps, operator, {
+      odsCode: 'RXX',
+      name: 'Example NHS Trust',
+      type: 'nhs-trust',
+    });
+    const olive = await signedIn('olive@example.nhs.uk', { operator: true });
+    const tasks = await olive.request('/organisations/RXX/tasks');
+    expect(tasks.html.match(/href="\/organisations\/RXX\/outcomes\/[A-E]\d\.[a-z]"/g)).toHaveLength(47);
+    const outcome = deps.catalogue.outcomes.get('A1.a')!;
+    const form = new FormData();
+    form.set('_csrf', await olive.csrf('/organisations/RXX/outcomes/A1.a'));
+    for (const i of outcome.indicators.achieved) form.append('indicators', i.id);
+    expect((await olive.request('/organisations/RXX/outcomes/A1.a', form)).location).toBe(
+      '/organisations/RXX/tasks?saved=A1.a',
+    );
+    const page = textOf((await olive.request('/organisations/RXX/outcomes/A1.a')).html);
+    expect(page).toContain('Your level Achieved');
+    const bad = new FormData();
+    bad.set('_csrf', await olive.csrf('/organisations/RXX/outcomes/A1.a'));
+    bad.append('indicators', 'B2.a.A.1');
+    const refused = await olive.request('/organisations/RXX/outcomes/A1.a', bad);
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain('is not an indicator of A1.a');
+    expect((await olive.request('/organisations/A81001/outcomes/A1.a')).status).toBe(404);
+  });
 });
