@@ -33,9 +33,24 @@ export interface ServerOptions {
 
 export const DEFAULT_FIRST_STEP = 'Register your organisation with the dspt command: npx dspt org add --help';
 
+/** Every route the server answers, as method and URL pattern: the isolation tests walk this table. */
+export const ROUTE_TABLE = Symbol('routeTable');
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    [ROUTE_TABLE]: { method: string; url: string }[];
+  }
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const views = createViewEnvironment();
   const app = Fastify({ logger: options.logger ?? false, frameworkErrors: frameworkErrorPage(views) });
+  const routes: { method: string; url: string }[] = [];
+  app.decorate(ROUTE_TABLE, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   await setUpWebSecurity(app);
   setUpViews(app, views, { accountsEnabled: options.accounts !== undefined });
   setUpErrorPages(app);

@@ -26,9 +26,10 @@ const LEVELS = {
   achieved: 'Achieved',
 } as const;
 
-type Field = MultipartValue<string> | MultipartFile | undefined;
+type Field = MultipartValue<string> | MultipartFile | string | undefined;
+/** A form field's text: multipart forms carry { value }, urlencoded ones plain strings. */
 const text = (f: Field): string | undefined =>
-  f && 'value' in f && typeof f.value === 'string' ? f.value : undefined;
+  typeof f === 'string' ? f : f && 'value' in f && typeof f.value === 'string' ? f.value : undefined;
 
 export function registerAssessmentRoutes(
   app: FastifyInstance,
@@ -217,7 +218,7 @@ export function registerAssessmentRoutes(
       const item = catalogue.items.get(id);
       if (!item) return reply.code(404).render('errors/404.njk');
       const b = request.body ?? {};
-      const file = b.file && 'file' in b.file ? b.file : undefined;
+      const file = typeof b.file === 'object' && 'file' in b.file ? b.file : undefined;
       const fileBytes = file ? await file.toBuffer() : undefined;
       let answer: AnswerInput | undefined;
       const chosen = text(b.answer)?.trim() ?? '';

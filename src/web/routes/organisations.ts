@@ -56,7 +56,9 @@ export function registerOrganisationRoutes(app: FastifyInstance, deps: AccountDe
     });
 
   app.get('/organisations/new', async (request, reply) => {
-    if (!requireActor(request, reply)) return reply;
+    const actor = requireActor(request, reply);
+    if (!actor) return reply;
+    if (actor.kind !== 'operator') return reply.code(403).render('errors/403-role.njk');
     return newPage(request, reply);
   });
 

@@ -141,7 +141,7 @@ describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
     expect((await stranger.request('/organisations/A81001/items/1.2.4', post)).status).toBe(404);
     // Only an operator registers organisations.
     const attempt = await stranger.request('/organisations/new', {
-      _csrf: await stranger.csrf('/organisations/new'),
+      _csrf: await stranger.csrf('/sign-out'),
       odsCode: 'C83003',
       name: 'X',
       type: 'pharmacy',
