@@ -53,7 +53,26 @@ export interface OutboxMessage {
   sentAt: string | null;
 }
 
+export interface ApiTokenRecord {
+  id: string;
+  organisationId: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once, when it is made. */
+  tokenHash: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
 export interface AccountStore {
+  apiTokens: {
+    insert(token: ApiTokenRecord): Promise<void>;
+    findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+    listByOrganisation(organisationId: string): Promise<ApiTokenRecord[]>;
+    revoke(organisationId: string, id: string, revokedAt: string): Promise<boolean>;
+    touch(id: string, lastUsedAt: string): Promise<void>;
+  };
   users: {
     count(): Promise<number>;
     insert(user: UserRecord): Promise<void>;

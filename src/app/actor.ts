@@ -6,7 +6,9 @@ export type Actor =
   /** A platform operator (or the local CLI user): every organisation. */
   | { kind: 'operator'; name: string }
   /** A person acting through their membership of organisations. */
-  | { kind: 'user'; email: string; name: string };
+  | { kind: 'user'; email: string; name: string }
+  /** A CI job or script with an API token: one organisation, a contributor's permissions. */
+  | { kind: 'token'; organisationId: string; tokenId: string; name: string };
 
 export type Permission = 'read' | 'answer' | 'plan' | 'publish' | 'administer';
 
@@ -19,7 +21,9 @@ const ALLOWED: Record<Role, readonly Permission[]> = {
 };
 
 export function actorName(actor: Actor): string {
-  return actor.kind === 'operator' ? `operator:${actor.name}` : actor.email;
+  if (actor.kind === 'operator') return `operator:${actor.name}`;
+  if (actor.kind === 'token') return `token:${actor.name}:${actor.tokenId.slice(0, 8)}`;
+  return actor.email;
 }
 
 /** The membership that lets `actor` act on `organisation`, or why not. */
@@ -30,6 +34,13 @@ export async function permits(
   permission: Permission,
 ): Promise<'yes' | 'not-member' | 'role'> {
   if (actor.kind === 'operator') return 'yes';
+  // A token belongs to one organisation and can answer, plan and read there; publishing needs a person.
+  if (actor.kind === 'token')
+    return actor.organisationId !== organisation.id
+      ? 'not-member'
+      : ALLOWED.contributor.includes(permission)
+        ? 'yes'
+        : 'role';
   const members: MemberRecord[] = await store.members.listByOrganisation(organisation.id);
   const mine = members.filter((m) => m.email.toLowerCase() === actor.email.toLowerCase());
   if (mine.length === 0) return 'not-member';

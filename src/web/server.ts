@@ -7,6 +7,8 @@ import type { AccountDeps } from '../app/account-deps.ts';
 import multipart from '@fastify/multipart';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerAssessmentRoutes } from './routes/assessment.ts';
+import { registerApiV1 } from './api/v1.ts';
+import { registerApiTokenRoutes } from './routes/api-tokens.ts';
 import { registerMemberRoutes } from './routes/members.ts';
 import { registerOrganisationRoutes } from './routes/organisations.ts';
 import { registerPublicationRoutes } from './routes/publication.ts';
@@ -72,6 +74,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerAssessmentRoutes(app, options.accounts.deps);
     registerPublicationRoutes(app, options.accounts.deps);
     registerMemberRoutes(app, options.accounts.deps, options.accounts.publicUrl);
+    registerApiTokenRoutes(app, options.accounts.deps);
+    registerApiV1(app, options.accounts.deps);
   }
   registerHomeRoutes(app, {
     catalogue: options.catalogue,

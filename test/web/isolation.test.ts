@@ -9,6 +9,7 @@ import { publishAssessment } from '../../src/app/publish-assessment.ts';
 import { recordAnswer } from '../../src/app/record-answer.ts';
 import { registerOrganisation } from '../../src/app/register-organisation.ts';
 import { draftPlan } from '../../src/app/draft-plan.ts';
+import { createApiToken } from '../../src/app/create-api-token.ts';
 import { ROUTE_TABLE } from '../../src/web/server.ts';
 import { aUser, TEST_PASSWORD } from '../support/accounts.ts';
 import { testDeps, type TestDeps } from '../support/deps.ts';
@@ -19,6 +20,7 @@ const operator: Actor = { kind: 'operator', name: 'setup' };
 
 /** Routes anyone may reach without signing in. */
 const PUBLIC = [
+  /^\/api\/v1\/openapi\.json$/,
   /^\/$/,
   /^\/healthz$/,
   /^\/assets\//,
@@ -84,6 +86,7 @@ function concrete(url: string): string {
     .replace(':ods', 'A81001')
     .replace(/\/items\/:id/, '/items/1.1.2')
     .replace(/\/outcomes\/:id/, '/outcomes/A1.a')
+    .replace(/\/answers\/:id/, '/answers/1.2.4')
     .replace(/\/evidence\/:id/, `/evidence/${ids.evidence}`)
     .replace(/\/publications\/:id/, `/publications/${ids.publication}`)
     .replace(/:\w+/g, 'x');
@@ -100,7 +103,24 @@ describe('route isolation', () => {
     const strangerToken = await stranger.csrf('/sign-out');
     const anonymousToken = await anonymous.csrf('/sign-in');
     const failures: string[] = [];
-    for (const route of table) {
+    const strangerApiToken = await createApiToken(deps, operator, { odsCode: 'B82002', name: 'CI' });
+    if (!strangerApiToken.ok) throw new Error('setup failed');
+    for (const route of table.filter((r) => r.url.startsWith('/api/'))) {
+      const path = concrete(route.url);
+      const call = (headers: Record<string, string>) =>
+        fetch(server.baseUrl + path, {
+          method: route.method,
+          headers: { 'content-type': 'application/json', ...headers },
+          ...(route.method === 'GET' ? {} : { body: '{}' }),
+        });
+      const asStranger = await call({ authorization: `Bearer ${strangerApiToken.value.token}` });
+      if (![403, 404].includes(asStranger.status))
+        failures.push(`${route.method} ${path} with another organisation's token: ${asStranger.status}`);
+      const asAnonymous = await call({});
+      if (asAnonymous.status !== 401)
+        failures.push(`${route.method} ${path} without a token: ${asAnonymous.status}`);
+    }
+    for (const route of table.filter((r) => !r.url.startsWith('/api/'))) {
       const path = concrete(route.url);
       const post = route.method === 'POST';
       const asStranger = await stranger.request(

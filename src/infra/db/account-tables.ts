@@ -44,7 +44,19 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
 export interface AccountTables {
+  api_tokens: ApiTokensTable;
   users: UsersTable;
   sessions: SessionsTable;
   one_time_tokens: OneTimeTokensTable;

@@ -1,12 +1,65 @@
 // The AccountStore over Kysely, on either engine: rows in, records out.
 import type { Kysely, Selectable } from 'kysely';
-import type { AccountStore, OneTimeTokenRecord, UserRecord } from '../../app/account-ports.ts';
-import type { AccountTables, OneTimeTokensTable, UsersTable } from './account-tables.ts';
+import type {
+  AccountStore,
+  ApiTokenRecord,
+  OneTimeTokenRecord,
+  UserRecord,
+} from '../../app/account-ports.ts';
+import type { AccountTables, ApiTokensTable, OneTimeTokensTable, UsersTable } from './account-tables.ts';
 
 export function createAccountStore<DB extends AccountTables>(database: Kysely<DB>): AccountStore {
   // The account tables are a slice of the whole schema; queries here see only that slice.
   const db = database as unknown as Kysely<AccountTables>;
   return {
+    apiTokens: {
+      async insert(t) {
+        await db
+          .insertInto('api_tokens')
+          .values({
+            id: t.id,
+            organisation_id: t.organisationId,
+            name: t.name,
+            token_hash: t.tokenHash,
+            created_by: t.createdBy,
+            created_at: t.createdAt,
+            revoked_at: t.revokedAt,
+            last_used_at: t.lastUsedAt,
+          })
+          .execute();
+      },
+      async findByHash(tokenHash) {
+        const row = await db
+          .selectFrom('api_tokens')
+          .selectAll()
+          .where('token_hash', '=', tokenHash)
+          .executeTakeFirst();
+        return row && toApiToken(row);
+      },
+      async listByOrganisation(organisationId) {
+        const rows = await db
+          .selectFrom('api_tokens')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .execute();
+        return rows
+          .map(toApiToken)
+          .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+      },
+      async revoke(organisationId, id, revokedAt) {
+        const result = await db
+          .updateTable('api_tokens')
+          .set({ revoked_at: revokedAt })
+          .where('organisation_id', '=', organisationId)
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      },
+      async touch(id, lastUsedAt) {
+        await db.updateTable('api_tokens').set({ last_used_at: lastUsedAt }).where('id', '=', id).execute();
+      },
+    },
     users: {
       async count() {
         const row = await db
@@ -158,6 +211,19 @@ export function createAccountStore<DB extends AccountTables>(database: Kysely<DB
           .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
       },
     },
+  };
+}
+
+function toApiToken(row: Selectable<ApiTokensTable>): ApiTokenRecord {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
   };
 }
 

@@ -54,9 +54,20 @@ export const accountsMigration: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('sent_at', 'text')
       .execute();
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('last_used_at', 'text')
+      .execute();
   },
   async down(db: Kysely<any>) {
-    for (const table of ['outbox', 'one_time_tokens', 'sessions', 'users'])
+    for (const table of ['api_tokens', 'outbox', 'one_time_tokens', 'sessions', 'users'])
       await db.schema.dropTable(table).ifExists().execute();
   },
 };
