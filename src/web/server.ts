@@ -69,7 +69,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     });
     await setUpSessions(app, options.accounts.deps, options.accounts.csrfKey);
-    registerAccountRoutes(app, options.accounts.deps);
+    registerAccountRoutes(app, options.accounts.deps, options.accounts.publicUrl);
     registerOrganisationRoutes(app, options.accounts.deps);
     registerAssessmentRoutes(app, options.accounts.deps);
     registerPublicationRoutes(app, options.accounts.deps);

@@ -28,6 +28,7 @@ const PUBLIC = [
   /^\/sign-in/,
   /^\/setup\//,
   /^\/invitations\//,
+  /^\/password-reset/,
   /^\/account\/mfa$/,
   /^\/sign-out$/,
 ];

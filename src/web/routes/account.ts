@@ -6,6 +6,8 @@ import type { AccountDeps } from '../../app/account-deps.ts';
 import { beginMfaEnrolment } from '../../app/begin-mfa-enrolment.ts';
 import { confirmMfaEnrolment } from '../../app/confirm-mfa-enrolment.ts';
 import { createFirstOperator, setupLinkIsValid } from '../../app/create-first-operator.ts';
+import { requestPasswordReset } from '../../app/request-password-reset.ts';
+import { resetLinkIsValid, resetPassword } from '../../app/reset-password.ts';
 import { signIn } from '../../app/sign-in.ts';
 import { signOut } from '../../app/sign-out.ts';
 import { verifySecondFactor } from '../../app/verify-second-factor.ts';
@@ -36,7 +38,7 @@ function attemptLimiter(limit: number, windowMs: number) {
   };
 }
 
-export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): void {
+export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps, publicUrl?: string): void {
   const allowAttempt = attemptLimiter(20, 60_000);
   const tooMany = (reply: FastifyReply) => reply.code(429).render('errors/429.njk');
 
@@ -77,7 +79,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): 
 
   app.get('/sign-in', async (request, reply) => {
     if (request.signedIn?.session.mfaPassed) return reply.redirect('/', 303);
-    const notice = (request.query as Form).signedOut ? 'You have signed out.' : undefined;
+    const query = request.query as Form;
+    const notice = query.signedOut
+      ? 'You have signed out.'
+      : query.reset
+        ? 'Your password has changed. Sign in with it and your authenticator app.'
+        : undefined;
     return reply.render('account/sign-in.njk', {
       pageTitle: 'Sign in',
       csrfToken: request.csrfToken,
@@ -158,6 +165,58 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): 
       pageTitle: 'Save your recovery codes',
       recoveryCodes: result.value.recoveryCodes,
     });
+  });
+
+  app.get('/password-reset', async (request, reply) =>
+    reply.render('account/reset-request.njk', {
+      pageTitle: 'Reset your password',
+      csrfToken: request.csrfToken,
+      values: {},
+      errors: {},
+    }),
+  );
+
+  app.post<{ Body: Form }>('/password-reset', async (request, reply) => {
+    if (!allowAttempt(request)) return tooMany(reply);
+    await requestPasswordReset(deps, {
+      email: request.body.email ?? '',
+      baseUrl: publicUrl ?? `${request.protocol}://${request.host}`,
+    });
+    return reply.render('account/reset-requested.njk', { pageTitle: 'Check your e-mail' });
+  });
+
+  app.get<{ Params: { token: string } }>('/password-reset/:token', async (request, reply) => {
+    if (!(await resetLinkIsValid(deps, request.params.token)))
+      return reply
+        .code(404)
+        .render('account/link-invalid.njk', {
+          message: 'This reset link was used already or has expired. Ask for a new one.',
+        });
+    return reply.render('account/reset.njk', {
+      pageTitle: 'Choose a new password',
+      csrfToken: request.csrfToken,
+      errors: {},
+    });
+  });
+
+  app.post<{ Params: { token: string }; Body: Form }>('/password-reset/:token', async (request, reply) => {
+    const result = await resetPassword(deps, {
+      token: request.params.token,
+      password: request.body.password ?? '',
+    });
+    if (!result.ok) {
+      if (result.error.kind === 'not-found' || result.error.kind === 'conflict')
+        return reply.code(404).render('account/link-invalid.njk', { message: result.error.message });
+      return reply
+        .code(400)
+        .render('account/reset.njk', {
+          pageTitle: 'Choose a new password',
+          csrfToken: request.csrfToken,
+          ...formErrors(result.error, 'password'),
+        });
+    }
+    clearSessionCookie(reply);
+    return reply.redirect('/sign-in?reset=1', 303);
   });
 
   app.get('/sign-out', async (request, reply) => {

@@ -175,4 +175,45 @@ describe.each(ENGINES)('account pages on %s', (engine) => {
     expect(session).toMatch(/; SameSite=Lax/);
     expect(session).not.toMatch(/Domain=/i);
   });
+
+  test('a password reset by e-mail: the same answer for unknown addresses, one use, every session ended', async () => {
+    const secret = await setUpOperator();
+    const reset = async (email: string) => {
+      const other = new Client(server.baseUrl);
+      return other.request('/password-reset', { _csrf: await other.csrf('/password-reset'), email });
+    };
+    const unknown = await reset('nobody@example.nhs.uk');
+    const known = await reset('olive@example.nhs.uk');
+    expect(textOf(unknown.html)).toBe(textOf(known.html));
+    const messages = await deps.store.accounts.outbox.list();
+    expect(messages.map((m) => m.to)).toEqual(['olive@example.nhs.uk']);
+    const link = /\/password-reset\/[\w-]+/.exec(messages[0]!.body)![0];
+
+    const stranger = new Client(server.baseUrl);
+    const weak = await stranger.request(link, { _csrf: await stranger.csrf(link), password: 'password123' });
+    expect(weak.status).toBe(400);
+    expect(
+      await stranger.request(link, {
+        _csrf: await stranger.csrf(link),
+        password: 'an entirely new passphrase',
+      }),
+    ).toMatchObject({ status: 303, location: '/sign-in?reset=1' });
+    expect((await stranger.request(link)).status).toBe(404);
+    // The operator's open session ended with the reset.
+    expect(textOf((await client.request('/')).html)).not.toContain('You are signed in');
+    const again = await client.request('/sign-in', {
+      _csrf: await client.csrf('/sign-in'),
+      email: 'olive@example.nhs.uk',
+      password: 'an entirely new passphrase',
+    });
+    expect(again.location).toBe('/sign-in/code');
+    expect(
+      (
+        await client.request('/sign-in/code', {
+          _csrf: await client.csrf('/sign-in/code'),
+          code: code(secret),
+        })
+      ).location,
+    ).toBe('/');
+  });
 });
