@@ -19,7 +19,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-,
   {
     // Scripts served to the browser.
     files: ['src/web/public/**/*.js'],
