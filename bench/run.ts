@@ -60,6 +60,10 @@ async function statusEngine(): Promise<void> {
 // Each benchmark by name; `npm run bench -- status` runs one, `npm run bench` runs them all.
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   status: statusEngine,
+  web: () => import('./web-pages.ts').then((m) => m.webPages()),
+  'access-review': () => import('./access-review.ts').then((m) => m.accessReview()),
+  'dr-drill': () => import('./dr-drill.ts').then((m) => m.drDrill()),
+  vulnerabilities: () => import('./vulnerabilities.ts').then((m) => m.vulnerabilities()),
 };
 
 const wanted = process.argv.slice(2);

@@ -10,6 +10,8 @@ import type {
 import type { DrTestStore } from './dr-test-ports.ts';
 import type { Catalogue } from '../domain/catalogue/model.ts';
 import type { AccountStore } from './account-ports.ts';
+import type { AccessReviewStore } from './access-review-ports.ts';
+import type { OsvStore } from './osv-ports.ts';
 
 export type Role = 'administrator' | 'contributor' | 'approver' | 'auditor' | 'viewer';
 export const ROLES: readonly Role[] = ['administrator', 'contributor', 'approver', 'auditor', 'viewer'];
@@ -191,6 +193,9 @@ export interface Store {
     list(organisationId: string, kind: string): Promise<CollectorRunRecord[]>;
   };
   accounts: AccountStore;
+  accessReviews: AccessReviewStore;
+  /** The OSV index that vulnerability scans match against. */
+  osv: OsvStore;
   audit: {
     /** Appends an event to the chain; concurrent appenders are serialised so the chain never forks. */
     append(event: AuditEventInput): Promise<AuditEvent>;

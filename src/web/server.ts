@@ -63,8 +63,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       attachFieldsToBody: true,
       limits: {
         fileSize: options.accounts.deps.maxEvidenceBytes,
-        files: 1,
-        fields: 20,
+        files: 20,
+        fields: 40,
         fieldSize: 64 * 1024,
       },
     });

@@ -27,7 +27,9 @@ import {
 } from '../../domain/audit-chain.ts';
 import { canonicalJson } from '../../domain/canonical-json.ts';
 import { createAccountStore } from './kysely-account-store.ts';
+import { createAccessReviewStore } from './kysely-access-review-store.ts';
 import { createDrTestStore } from './kysely-dr-test-store.ts';
+import { createOsvStore } from './kysely-osv-store.ts';
 import type {
   AuditEventsTable,
   CollectorRunsTable,
@@ -353,6 +355,8 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
     },
 
     accounts: createAccountStore(db),
+    accessReviews: createAccessReviewStore(db),
+    osv: createOsvStore(db, () => clock.now()),
 
     drTests: createDrTestStore(db),
 

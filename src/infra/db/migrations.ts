@@ -2,7 +2,9 @@
 // builder writes the portable parts; `sql` writes what only one engine understands (the immutability triggers).
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { accountsMigration } from './migration-accounts.ts';
+import { accessReviewMigration } from './migration-access-review.ts';
 import { drTestsMigration } from './migration-dr-tests.ts';
+import { osvMigration } from './migration-osv.ts';
 import type { Engine } from './tables.ts';
 
 export const PUBLICATION_IMMUTABLE_MESSAGE =
@@ -255,6 +257,8 @@ export function createMigrationProvider(engine: Engine): MigrationProvider {
       return {
         '0001-core': core(engine),
         '0002-collector-runs': collectorRuns,
+        '0003-access-review': accessReviewMigration,
+        '0004-osv': osvMigration,
         '0006-accounts': accountsMigration,
         '0005-dr-tests': drTestsMigration,
       };

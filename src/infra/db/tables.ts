@@ -3,6 +3,8 @@
 import type { ColumnType } from 'kysely';
 import type { DrTestTables } from './dr-test-tables.ts';
 import type { AccountTables } from './account-tables.ts';
+import type { AccessReviewTables } from './access-review-tables.ts';
+import type { OsvTables } from './osv-tables.ts';
 
 /** pg returns BIGINT as a string so that no precision is lost; SQLite returns a number. */
 type BigIntColumn = ColumnType<number | string, number, number>;
@@ -141,7 +143,7 @@ export interface CollectorRunsTable {
   created_at: string;
 }
 
-export interface Database extends AccountTables, DrTestTables {
+export interface Database extends AccountTables, DrTestTables, AccessReviewTables, OsvTables {
   organisations: OrganisationsTable;
   members: MembersTable;
   assessments: AssessmentsTable;

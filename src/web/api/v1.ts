@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AccountDeps } from '../../app/account-deps.ts';
 import type { Actor } from '../../app/actor.ts';
 import { draftPlan } from '../../app/draft-plan.ts';
+import { registerCollectorApi } from './collectors.ts';
 import { findOrganisation } from '../../app/find-organisation.ts';
 import { exportAssessment } from '../../app/export-assessment.ts';
 import { getStatus } from '../../app/get-status.ts';
@@ -213,6 +214,8 @@ export function registerApiV1(app: FastifyInstance, deps: AccountDeps & { maxEvi
       .send(result.value.text);
   });
 
+  registerCollectorApi(app, deps, authenticate);
+
   app.get('/api/v1/openapi.json', async (_request, reply) => reply.send(openApiDocument()));
 }
 
@@ -320,6 +323,76 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [ods],
           requestBody: json(planBody),
           responses: { 200: { description: 'The plan actions' }, ...errors },
+        },
+      },
+      '/api/v1/organisations/{ods}/collectors/vulnerabilities': {
+        post: {
+          summary:
+            'Scan inventories (CycloneDX, SPDX 2.3, dpkg status, package-lock) against the imported OSV data and record the run as evidence',
+          parameters: [ods],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    sbom: { type: 'array', items: { type: 'string', format: 'binary' } },
+                    system: { type: 'string' },
+                    distro: { type: 'string' },
+                    at: { type: 'string', format: 'date' },
+                    slaDays: { type: 'integer' },
+                  },
+                  required: ['sbom'],
+                },
+              },
+            },
+          },
+          responses: {
+            200: { description: 'The run: summary, metrics, verdicts and the items linked' },
+            ...errors,
+          },
+        },
+      },
+      '/api/v1/organisations/{ods}/collectors/data-map': {
+        post: {
+          summary:
+            'Build the data-flow map and asset register from Terraform, Kubernetes, a SaaSBOM and a declaration, and record it as evidence',
+          parameters: [ods],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    terraform: { type: 'array', items: { type: 'string', format: 'binary' } },
+                    k8s: { type: 'array', items: { type: 'string', format: 'binary' } },
+                    saasbom: { type: 'array', items: { type: 'string', format: 'binary' } },
+                    declare: { type: 'string', format: 'binary' },
+                    at: { type: 'string', format: 'date' },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 200: { description: 'The run, with the changes since the previous map' }, ...errors },
+        },
+      },
+      '/api/v1/organisations/{ods}/dr-tests': {
+        post: {
+          summary: 'Record a disaster-recovery test',
+          parameters: [ods],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            200: { description: 'The recorded test and whether it met its objectives' },
+            ...errors,
+          },
+        },
+        get: {
+          summary: 'The disaster-recovery tests and the continuity standing',
+          parameters: [ods],
+          responses: { 200: { description: 'The tests' }, ...errors },
         },
       },
       '/api/v1/organisations/{ods}/export': {

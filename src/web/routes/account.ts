@@ -187,11 +187,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps, p
 
   app.get<{ Params: { token: string } }>('/password-reset/:token', async (request, reply) => {
     if (!(await resetLinkIsValid(deps, request.params.token)))
-      return reply
-        .code(404)
-        .render('account/link-invalid.njk', {
-          message: 'This reset link was used already or has expired. Ask for a new one.',
-        });
+      return reply.code(404).render('account/link-invalid.njk', {
+        message: 'This reset link was used already or has expired. Ask for a new one.',
+      });
     return reply.render('account/reset.njk', {
       pageTitle: 'Choose a new password',
       csrfToken: request.csrfToken,
@@ -207,13 +205,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps, p
     if (!result.ok) {
       if (result.error.kind === 'not-found' || result.error.kind === 'conflict')
         return reply.code(404).render('account/link-invalid.njk', { message: result.error.message });
-      return reply
-        .code(400)
-        .render('account/reset.njk', {
-          pageTitle: 'Choose a new password',
-          csrfToken: request.csrfToken,
-          ...formErrors(result.error, 'password'),
-        });
+      return reply.code(400).render('account/reset.njk', {
+        pageTitle: 'Choose a new password',
+        csrfToken: request.csrfToken,
+        ...formErrors(result.error, 'password'),
+      });
     }
     clearSessionCookie(reply);
     return reply.redirect('/sign-in?reset=1', 303);

@@ -1,0 +1,529 @@
+// Reads an identity-provider export into Accounts: Entra ID (Graph JSON, portal CSV), Okta (Users API
+// JSON, admin CSV), Google Workspace (Directory API JSON, admin console CSV), SCIM 2.0, or any CSV through a
+// column-mapping file. The format is recognised from the records themselves unless one is named.
+import YAML from 'yaml';
+import { z } from 'zod';
+import { readCsvRecords, requireColumn, type CsvColumns } from './csv-records.ts';
+import { InputError, type OpenedInput } from './input-file.ts';
+import { readJsonRecords } from './json-records.ts';
+import {
+  CAPABILITIES,
+  normaliseEmployeeNumber,
+  type Account,
+  type IdpFormat,
+  type SourceCapabilities,
+} from './model.ts';
+import { accountKind, interner, parseFlag, parseTime, text } from './parse-values.ts';
+
+export interface IdpRead {
+  format: IdpFormat;
+  accounts: Account[];
+  capabilities: SourceCapabilities;
+}
+
+/** The column-mapping file for `generic-csv`: our field name -> the column in the export. */
+export const GenericMappingSchema = z
+  .object({
+    columns: z
+      .object({
+        login: z.string(),
+        id: z.string().optional(),
+        email: z.string().optional(),
+        name: z.string().optional(),
+        employeeNumber: z.string().optional(),
+        enabled: z.string().optional(),
+        lastSignIn: z.string().optional(),
+        created: z.string().optional(),
+        mfa: z.string().optional(),
+        privileged: z.string().optional(),
+        groups: z.string().optional(),
+        type: z.string().optional(),
+      })
+      .strict(),
+    /** What separates several groups in the groups cell. */
+    groupSeparator: z.string().min(1).default(';'),
+  })
+  .strict();
+export type GenericMapping = z.infer<typeof GenericMappingSchema>;
+
+export function parseGenericMapping(source: string, file: string): GenericMapping {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(source);
+  } catch (e) {
+    throw new InputError(file, null, `the mapping file is not YAML or JSON: ${(e as Error).message}`);
+  }
+  const parsed = GenericMappingSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new InputError(
+      file,
+      null,
+      `the mapping file does not fit: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+/** Hands over the first chunk to look at, then every chunk again from the start. */
+export async function peek(
+  chunks: AsyncIterable<Buffer>,
+): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  async function* all(): AsyncGenerator<Buffer> {
+    if (!first.done) yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, all: all() };
+}
+
+export function looksLikeJson(head: Buffer): boolean {
+  let t = head.toString('utf8', 0, Math.min(head.length, 256));
+  if (t.charCodeAt(0) === 0xfeff) t = t.slice(1);
+  const c = t.trimStart()[0];
+  return c === '[' || c === '{';
+}
+
+/** Recognises a JSON identity export from its first record (and the key the records sit under). */
+export function detectJsonFormat(
+  record: Record<string, unknown>,
+  container: string | null,
+): IdpFormat | 'entra-mfa' | null {
+  if ('isMfaRegistered' in record || 'methodsRegistered' in record) return 'entra-mfa';
+  if ('userPrincipalName' in record) return 'entra-users';
+  if ('primaryEmail' in record) return 'google-users';
+  if ('userName' in record || (container === 'Resources' && 'schemas' in record)) return 'scim';
+  if ('profile' in record && 'status' in record) return 'okta-users';
+  return null;
+}
+
+export function detectCsvFormat(columns: CsvColumns): IdpFormat | null {
+  if (columns.index('Email Address [Required]') !== -1) return 'google-csv';
+  if (
+    columns.index('userPrincipalName', 'User principal name') !== -1 &&
+    columns.index('objectId', 'Object ID') !== -1
+  )
+    return 'entra-csv';
+  if (
+    columns.index('Username', 'Login') !== -1 &&
+    columns.index('Status') !== -1 &&
+    columns.index('Last Login') !== -1
+  )
+    return 'okta-csv';
+  return null;
+}
+
+const JSON_FORMATS = new Set<IdpFormat>(['entra-users', 'okta-users', 'google-users', 'scim']);
+
+const FORMAT_HELP =
+  'name it with --format: entra-users, entra-csv, okta-users, okta-csv, google-users, google-csv, scim or generic-csv (with --mapping)';
+
+export async function readIdp(
+  input: OpenedInput,
+  options: { format?: IdpFormat; mapping?: GenericMapping } = {},
+): Promise<IdpRead> {
+  const file = input.name;
+  const { head, all } = await peek(input.chunks);
+  const accounts: Account[] = [];
+  // Only the creation day matters (an account made last week is not dormant), and days repeat: share them.
+  const share = interner();
+  const keep = (account: Account) => {
+    if (account.created !== null) account.created = share(account.created.slice(0, 10));
+    accounts.push(account);
+  };
+  if (options.format === 'generic-csv' && !options.mapping)
+    throw new InputError(file, null, 'the generic-csv format needs a column-mapping file (--mapping)');
+
+  if (looksLikeJson(head)) {
+    if (options.format && !JSON_FORMATS.has(options.format))
+      throw new InputError(file, 1, `--format ${options.format} is a CSV format, but this file is JSON`);
+    let format: IdpFormat | undefined = options.format;
+    let mapper: ((r: Record<string, unknown>, line: number) => Account) | undefined;
+    const seen = { signIn: false, groups: false };
+    await readJsonRecords(all, file, (record, line, container) => {
+      if (mapper === undefined) {
+        const detected = detectJsonFormat(record, container);
+        if (detected === 'entra-mfa')
+          throw new InputError(
+            file,
+            line,
+            'this is an Entra MFA registration report (userRegistrationDetails): give it with --mfa, and the users export with --idp',
+          );
+        format ??= detected ?? undefined;
+        if (format === undefined)
+          throw new InputError(
+            file,
+            line,
+            `the records are not a users export this collector knows; ${FORMAT_HELP}`,
+          );
+        mapper = JSON_MAPPERS[format as keyof typeof JSON_MAPPERS](file, seen);
+      }
+      keep(mapper(record, line));
+    });
+    if (accounts.length === 0) throw new InputError(file, null, 'the export lists no accounts');
+    const fmt = format!;
+    const capabilities = { ...CAPABILITIES[fmt] };
+    // Graph only returns signInActivity when it was asked for (and licensed); memberOf only when expanded.
+    if (fmt === 'entra-users') capabilities.signIn = seen.signIn;
+    capabilities.groups = capabilities.groups || seen.groups;
+    return { format: fmt, accounts, capabilities };
+  }
+
+  if (options.format && JSON_FORMATS.has(options.format))
+    throw new InputError(file, 1, `--format ${options.format} is a JSON format, but this file is not JSON`);
+  // A mapping file only makes sense for the generic CSV, so it names the format by itself.
+  let format: IdpFormat | undefined = options.format ?? (options.mapping ? 'generic-csv' : undefined);
+  let capabilities: SourceCapabilities | undefined;
+  await readCsvRecords(all, file, (columns) => {
+    format ??= detectCsvFormat(columns) ?? undefined;
+    if (format === undefined)
+      throw new InputError(
+        file,
+        1,
+        `the columns are not an export this collector knows (${columns.header.slice(0, 8).join(', ')}${columns.header.length > 8 ? ', ...' : ''}); ${FORMAT_HELP}`,
+      );
+    const built = csvMapper(format, columns, file, options.mapping);
+    capabilities = built.capabilities;
+    return (row, line) => keep(built.map(row, line));
+  });
+  if (accounts.length === 0) throw new InputError(file, null, 'the export lists no accounts');
+  return { format: format!, accounts, capabilities: capabilities! };
+}
+
+type JsonMapper = (
+  file: string,
+  seen: { signIn: boolean; groups: boolean },
+) => (r: Record<string, unknown>, line: number) => Account;
+
+function obj(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function need(value: string | null, file: string, line: number, field: string): string {
+  if (value === null) throw new InputError(file, line, `this record has no ${field}`);
+  return value;
+}
+
+function latest(...times: (string | null)[]): string | null {
+  let best: string | null = null;
+  for (const t of times) if (t !== null && (best === null || t > best)) best = t;
+  return best;
+}
+
+const JSON_MAPPERS: Record<'entra-users' | 'okta-users' | 'google-users' | 'scim', JsonMapper> = {
+  'entra-users': (file, seen) => (r, line) => {
+    const login = need(text(r.userPrincipalName), file, line, 'userPrincipalName');
+    const enabled = parseFlag(r.accountEnabled, file, line, 'accountEnabled');
+    if (enabled === null)
+      throw new InputError(
+        file,
+        line,
+        'this user has no accountEnabled: export with $select including accountEnabled',
+      );
+    const activity = obj(r.signInActivity);
+    if ('signInActivity' in r) seen.signIn = true;
+    // lastSuccessfulSignInDateTime exists only from December 2023; before that, the latest attempt of any kind.
+    const successful = parseTime(
+      activity?.lastSuccessfulSignInDateTime,
+      file,
+      line,
+      'lastSuccessfulSignInDateTime',
+    );
+    const lastSignIn =
+      successful ??
+      latest(
+        parseTime(activity?.lastSignInDateTime, file, line, 'lastSignInDateTime'),
+        parseTime(activity?.lastNonInteractiveSignInDateTime, file, line, 'lastNonInteractiveSignInDateTime'),
+      );
+    let groups: string[] | null = null;
+    if (Array.isArray(r.memberOf)) {
+      seen.groups = true;
+      groups = r.memberOf
+        .map((g) => text(obj(g)?.displayName) ?? text(obj(g)?.id) ?? '')
+        .filter((g) => g !== '');
+    }
+    return {
+      id: text(r.id) ?? login,
+      login,
+      email: text(r.mail),
+      displayName: text(r.displayName) ?? login,
+      employeeNumber: normaliseEmployeeNumber(text(r.employeeId)),
+      enabled,
+      kind: accountKind(login, text(r.userType) ?? text(r.employeeType)),
+      privileged: null,
+      lastSignIn,
+      created: parseTime(r.createdDateTime, file, line, 'createdDateTime'),
+      mfa: null,
+      groups,
+      line,
+    };
+  },
+
+  'okta-users': (file) => (r, line) => {
+    const profile = obj(r.profile) ?? {};
+    const login = need(text(profile.login), file, line, 'profile.login');
+    const status = need(text(r.status), file, line, 'status').toUpperCase();
+    const name = [text(profile.firstName), text(profile.lastName)].filter(Boolean).join(' ');
+    return {
+      id: text(r.id) ?? login,
+      login,
+      email: text(profile.email),
+      displayName: name || login,
+      employeeNumber: normaliseEmployeeNumber(text(profile.employeeNumber)),
+      enabled: oktaEnabled(status),
+      kind: accountKind(login, text(profile.userType)),
+      privileged: null,
+      lastSignIn: parseTime(r.lastLogin, file, line, 'lastLogin'),
+      created: parseTime(r.created, file, line, 'created'),
+      mfa: null,
+      groups: null,
+      line,
+    };
+  },
+
+  'google-users': (file) => (r, line) => {
+    const login = need(text(r.primaryEmail), file, line, 'primaryEmail');
+    const externalIds = Array.isArray(r.externalIds) ? r.externalIds.map(obj) : [];
+    const employeeId = externalIds.find((x) => text(x?.type) === 'organization');
+    const admin = parseFlag(r.isAdmin, file, line, 'isAdmin');
+    const delegated = parseFlag(r.isDelegatedAdmin, file, line, 'isDelegatedAdmin');
+    return {
+      id: text(r.id) ?? login,
+      login,
+      email: login,
+      displayName: text(obj(r.name)?.fullName) ?? login,
+      employeeNumber: normaliseEmployeeNumber(text(employeeId?.value)),
+      enabled: r.suspended !== true && r.archived !== true,
+      kind: accountKind(login, null),
+      privileged: admin === null && delegated === null ? null : admin === true || delegated === true,
+      // 1970-01-01T00:00:00.000Z is Google's "never": parseTime gives null for it.
+      lastSignIn: parseTime(r.lastLoginTime, file, line, 'lastLoginTime'),
+      created: parseTime(r.creationTime, file, line, 'creationTime'),
+      mfa: parseFlag(r.isEnrolledIn2Sv, file, line, 'isEnrolledIn2Sv'),
+      groups: null,
+      line,
+    };
+  },
+
+  scim: (file) => (r, line) => {
+    const login = need(text(r.userName), file, line, 'userName');
+    const enterprise = obj(r['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']) ?? {};
+    const emails = Array.isArray(r.emails) ? r.emails.map(obj) : [];
+    const email = text((emails.find((e) => e?.primary === true) ?? emails[0])?.value);
+    const groups = Array.isArray(r.groups)
+      ? r.groups.map((g) => text(obj(g)?.display) ?? text(obj(g)?.value) ?? '').filter((g) => g !== '')
+      : [];
+    const roles = Array.isArray(r.roles) ? r.roles.map((x) => text(obj(x)?.value) ?? '') : [];
+    return {
+      id: text(r.id) ?? login,
+      login,
+      email,
+      displayName: text(r.displayName) ?? text(obj(r.name)?.formatted) ?? login,
+      employeeNumber: normaliseEmployeeNumber(text(enterprise.employeeNumber)),
+      // RFC 7643 makes `active` optional; a server that leaves it out is not saying the account is disabled.
+      enabled: r.active !== false,
+      kind: accountKind(login, text(r.userType)),
+      privileged: roles.length > 0 ? roles.some((x) => /admin/i.test(x)) : null,
+      lastSignIn: null,
+      created: parseTime(obj(r.meta)?.created, file, line, 'meta.created'),
+      mfa: null,
+      groups: [...groups, ...roles.filter((x) => x !== '')],
+      line,
+    };
+  },
+};
+
+/** Okta statuses in which nobody can sign in: deprovisioned, suspended, or created but never activated. */
+const OKTA_DISABLED = new Set(['DEPROVISIONED', 'SUSPENDED', 'STAGED']);
+
+function oktaEnabled(status: string): boolean {
+  return !OKTA_DISABLED.has(status);
+}
+
+function csvMapper(
+  format: IdpFormat,
+  columns: CsvColumns,
+  file: string,
+  mapping: GenericMapping | undefined,
+): { capabilities: SourceCapabilities; map: (row: string[], line: number) => Account } {
+  const col = (...names: string[]) => columns.index(...names);
+  const cell = (row: string[], at: number) => (at === -1 ? null : text(row[at]));
+  const base = (row: string[], line: number, login: string, extra: Partial<Account>): Account => ({
+    id: login,
+    login,
+    email: null,
+    displayName: login,
+    employeeNumber: null,
+    enabled: true,
+    kind: 'member',
+    privileged: null,
+    lastSignIn: null,
+    created: null,
+    mfa: null,
+    groups: null,
+    line,
+    ...extra,
+  });
+
+  switch (format) {
+    case 'entra-csv': {
+      const upn = requireColumn(columns, file, 'user principal name', [
+        'userPrincipalName',
+        'User principal name',
+      ]);
+      const enabled = requireColumn(columns, file, 'account enabled', [
+        'accountEnabled',
+        'Account enabled',
+        'Block sign in',
+      ]);
+      const blockSignIn = columns.header[enabled]?.toLowerCase().includes('block') ?? false;
+      const [id, name, mail, type, emp, created] = [
+        col('objectId', 'Object ID'),
+        col('displayName', 'Display name'),
+        col('mail', 'Email'),
+        col('userType', 'User type'),
+        col('employeeId', 'Employee ID'),
+        col('createdDateTime', 'Creation time'),
+      ];
+      return {
+        capabilities: CAPABILITIES['entra-csv'],
+        map(row, line) {
+          const login = need(cell(row, upn), file, line, 'userPrincipalName');
+          const flag = parseFlag(row[enabled], file, line, columns.header[enabled]!);
+          return base(row, line, login, {
+            id: cell(row, id) ?? login,
+            email: cell(row, mail),
+            displayName: cell(row, name) ?? login,
+            employeeNumber: normaliseEmployeeNumber(cell(row, emp)),
+            enabled: blockSignIn ? flag !== true : flag !== false,
+            kind: accountKind(login, cell(row, type)),
+            created: parseTime(cell(row, created), file, line, 'createdDateTime'),
+          });
+        },
+      };
+    }
+    case 'okta-csv': {
+      const user = requireColumn(columns, file, 'username', ['Username', 'Login']);
+      const status = requireColumn(columns, file, 'status', ['Status']);
+      const last = requireColumn(columns, file, 'last login', ['Last Login']);
+      const [mail, first, lastName, emp, created, id] = [
+        col('Primary email', 'Email'),
+        col('First name'),
+        col('Last name'),
+        col('Employee number', 'Employee ID'),
+        col('Created'),
+        col('User ID', 'Id'),
+      ];
+      return {
+        capabilities: CAPABILITIES['okta-csv'],
+        map(row, line) {
+          const login = need(cell(row, user), file, line, 'Username');
+          const name = [cell(row, first), cell(row, lastName)].filter(Boolean).join(' ');
+          return base(row, line, login, {
+            id: cell(row, id) ?? login,
+            email: cell(row, mail),
+            displayName: name || login,
+            employeeNumber: normaliseEmployeeNumber(cell(row, emp)),
+            enabled: oktaEnabled((cell(row, status) ?? '').toUpperCase().replace(/\s+/g, '_')),
+            kind: accountKind(login, null),
+            lastSignIn: parseTime(cell(row, last), file, line, 'Last Login'),
+            created: parseTime(cell(row, created), file, line, 'Created'),
+          });
+        },
+      };
+    }
+    case 'google-csv': {
+      const email = requireColumn(columns, file, 'e-mail address', ['Email Address [Required]']);
+      const status = requireColumn(columns, file, 'status', ['Status [READ ONLY]']);
+      const last = requireColumn(columns, file, 'last sign-in', ['Last Sign In [READ ONLY]']);
+      const enrolled = requireColumn(columns, file, '2-step verification', [
+        '2sv Enrollment Status [READ ONLY]',
+      ]);
+      const [first, lastName, emp] = [
+        col('First Name [Required]'),
+        col('Last Name [Required]'),
+        col('Employee ID'),
+      ];
+      return {
+        capabilities: CAPABILITIES['google-csv'],
+        map(row, line) {
+          const login = need(cell(row, email), file, line, 'Email Address');
+          const name = [cell(row, first), cell(row, lastName)].filter(Boolean).join(' ');
+          return base(row, line, login, {
+            email: login,
+            displayName: name || login,
+            employeeNumber: normaliseEmployeeNumber(cell(row, emp)),
+            enabled: parseFlag(cell(row, status), file, line, 'Status') !== false,
+            kind: accountKind(login, null),
+            lastSignIn: parseTime(cell(row, last), file, line, 'Last Sign In'),
+            mfa: parseFlag(cell(row, enrolled), file, line, '2sv Enrollment Status'),
+          });
+        },
+      };
+    }
+    case 'generic-csv': {
+      const m = mapping!.columns;
+      const at = (field: keyof typeof m) => {
+        const name = m[field];
+        return name === undefined ? -1 : requireColumn(columns, file, `${field} (from the mapping)`, [name]);
+      };
+      const idx = {
+        login: at('login'),
+        id: at('id'),
+        email: at('email'),
+        name: at('name'),
+        employeeNumber: at('employeeNumber'),
+        enabled: at('enabled'),
+        lastSignIn: at('lastSignIn'),
+        created: at('created'),
+        mfa: at('mfa'),
+        privileged: at('privileged'),
+        groups: at('groups'),
+        type: at('type'),
+      };
+      const separator = mapping!.groupSeparator;
+      return {
+        capabilities: {
+          signIn: idx.lastSignIn !== -1,
+          mfa: idx.mfa !== -1,
+          privileged: idx.privileged !== -1,
+          groups: idx.groups !== -1,
+        },
+        map(row, line) {
+          const login = need(cell(row, idx.login), file, line, m.login);
+          const groups = cell(row, idx.groups);
+          return base(row, line, login, {
+            id: cell(row, idx.id) ?? login,
+            email: cell(row, idx.email),
+            displayName: cell(row, idx.name) ?? login,
+            employeeNumber: normaliseEmployeeNumber(cell(row, idx.employeeNumber)),
+            enabled:
+              idx.enabled === -1 ? true : parseFlag(row[idx.enabled], file, line, m.enabled!) !== false,
+            kind: accountKind(login, cell(row, idx.type)),
+            privileged:
+              idx.privileged === -1 ? null : parseFlag(row[idx.privileged], file, line, m.privileged!),
+            lastSignIn:
+              idx.lastSignIn === -1 ? null : parseTime(cell(row, idx.lastSignIn), file, line, m.lastSignIn!),
+            created: idx.created === -1 ? null : parseTime(cell(row, idx.created), file, line, m.created!),
+            mfa: idx.mfa === -1 ? null : parseFlag(row[idx.mfa], file, line, m.mfa!),
+            groups:
+              idx.groups === -1
+                ? null
+                : (groups ?? '')
+                    .split(separator)
+                    .map((g) => g.trim())
+                    .filter(Boolean),
+          });
+        },
+      };
+    }
+    default:
+      throw new InputError(file, 1, `--format ${format} is a JSON format, but this file is CSV`);
+  }
+}

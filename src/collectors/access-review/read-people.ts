@@ -1,0 +1,153 @@
+// Reads the people side: the HR export (column names matched through a short list of synonyms, so the
+// usual ESR, iTrent and spreadsheet headings all work), training completions, and the role-to-group matrix.
+import { readCsvRecords, requireColumn } from './csv-records.ts';
+import { InputError, type OpenedInput } from './input-file.ts';
+import {
+  normaliseEmail,
+  normaliseEmployeeNumber,
+  type HrRecord,
+  type RoleMatrix,
+  type TrainingRecord,
+} from './model.ts';
+import { interner, parseDate, text } from './parse-values.ts';
+
+/** The names each HR column may go by (compared without case, spaces, underscores or hyphens). */
+export const HR_SYNONYMS = {
+  employeeNumber: [
+    'employee number',
+    'employee no',
+    'employee id',
+    'staff number',
+    'staff id',
+    'assignment number',
+    'payroll number',
+    'person number',
+  ],
+  email: ['email', 'e-mail', 'email address', 'work email', 'upn', 'user principal name'],
+  name: ['name', 'full name', 'employee name', 'display name'],
+  firstName: ['first name', 'forename', 'given name'],
+  lastName: ['last name', 'surname', 'family name'],
+  status: ['status', 'employment status', 'assignment status'],
+  startDate: ['start date', 'hire date', 'date started', 'employment start date'],
+  leaveDate: ['leave date', 'leaving date', 'end date', 'termination date', 'date left', 'leaver date'],
+  jobRole: ['job role', 'job title', 'role', 'position', 'post title'],
+  department: ['department', 'team', 'directorate', 'organisation', 'cost centre'],
+  manager: ['manager', 'line manager', 'manager email', 'manager employee number', 'supervisor'],
+} as const;
+
+export const TRAINING_SYNONYMS = {
+  employeeNumber: HR_SYNONYMS.employeeNumber,
+  email: HR_SYNONYMS.email,
+  course: ['course', 'course name', 'module', 'training', 'competence', 'competency name'],
+  completed: ['completion date', 'completed', 'date completed', 'completed on', 'achieved date', 'date'],
+} as const;
+
+export interface HrRead {
+  records: HrRecord[];
+  /** Built while checking for duplicates; the join uses it as its index by employee number. */
+  byNumber: Map<string, HrRecord>;
+}
+
+export async function readHr(input: OpenedInput): Promise<HrRead> {
+  const file = input.name;
+  const records: HrRecord[] = [];
+  const seen = new Map<string, HrRecord>();
+  const share = interner();
+  await readCsvRecords(input.chunks, file, (columns) => {
+    const s = HR_SYNONYMS;
+    const at = (names: readonly string[]) => columns.index(...names);
+    const employee = requireColumn(columns, file, 'employee number', [...s.employeeNumber]);
+    const [email, name, first, last, status, start, leave, role, dept, manager] = [
+      at(s.email),
+      at(s.name),
+      at(s.firstName),
+      at(s.lastName),
+      at(s.status),
+      at(s.startDate),
+      at(s.leaveDate),
+      at(s.jobRole),
+      at(s.department),
+      at(s.manager),
+    ];
+    if (leave === -1 && status === -1)
+      requireColumn(columns, file, 'leave date or status', [...s.leaveDate, ...s.status]);
+    const cell = (row: string[], i: number) => (i === -1 ? null : text(row[i]));
+    return (row, line) => {
+      const employeeNumber = normaliseEmployeeNumber(cell(row, employee));
+      if (employeeNumber === null) throw new InputError(file, line, 'this row has no employee number');
+      const before = seen.get(employeeNumber);
+      if (before !== undefined)
+        throw new InputError(
+          file,
+          line,
+          `employee number ${employeeNumber} appears twice (first on line ${before.line}); each person needs one row`,
+        );
+      const fullName =
+        cell(row, name) ?? ([cell(row, first), cell(row, last)].filter(Boolean).join(' ') || employeeNumber);
+      const record: HrRecord = {
+        employeeNumber,
+        email: normaliseEmail(cell(row, email)),
+        name: fullName,
+        status: share(cell(row, status)),
+        startDate: share(parseDate(cell(row, start), file, line, columns.header[start] ?? 'start date')),
+        leaveDate: share(parseDate(cell(row, leave), file, line, columns.header[leave] ?? 'leave date')),
+        jobRole: share(cell(row, role)),
+        department: share(cell(row, dept)),
+        manager: share(cell(row, manager)),
+        line,
+      };
+      seen.set(employeeNumber, record);
+      records.push(record);
+    };
+  });
+  // An empty list would make every account look unowned: far more likely the wrong file than an empty organisation.
+  if (records.length === 0) throw new InputError(file, null, 'the HR export has a header but no people');
+  return { records, byNumber: seen };
+}
+
+/** Streams training completions to `onRecord` without keeping them: two million rows need not sit in memory. */
+export async function readTraining(
+  input: OpenedInput,
+  onRecord: (record: TrainingRecord) => void,
+): Promise<number> {
+  const file = input.name;
+  return readCsvRecords(input.chunks, file, (columns) => {
+    const s = TRAINING_SYNONYMS;
+    const employee = columns.index(...s.employeeNumber);
+    const email = columns.index(...s.email);
+    if (employee === -1 && email === -1)
+      requireColumn(columns, file, 'employee number or e-mail', [...s.employeeNumber, ...s.email]);
+    const course = requireColumn(columns, file, 'course', [...s.course]);
+    const completed = requireColumn(columns, file, 'completion date', [...s.completed]);
+    const header = columns.header[completed]!;
+    return (row, line) => {
+      const date = parseDate(row[completed], file, line, header);
+      if (date === null) return; // enrolled but not completed
+      onRecord({
+        employeeNumber: employee === -1 ? null : normaliseEmployeeNumber(row[employee]),
+        email: email === -1 ? null : normaliseEmail(row[email]),
+        course: text(row[course]) ?? '',
+        completed: date,
+        line,
+      });
+    };
+  });
+}
+
+/** A CSV of `role,group` pairs: each row allows one group to one HR job role. */
+export async function readMatrix(input: OpenedInput): Promise<RoleMatrix> {
+  const file = input.name;
+  const matrix: RoleMatrix = new Map();
+  await readCsvRecords(input.chunks, file, (columns) => {
+    const role = requireColumn(columns, file, 'role', ['role', 'job role', 'job title']);
+    const group = requireColumn(columns, file, 'group', ['group', 'groups', 'group name', 'entitlement']);
+    return (row, line) => {
+      const r = text(row[role])?.toLowerCase();
+      if (!r) throw new InputError(file, line, 'this row has no role');
+      const set = matrix.get(r) ?? new Set<string>();
+      for (const g of (row[group] ?? '').split(';')) if (g.trim()) set.add(g.trim().toLowerCase());
+      matrix.set(r, set);
+    };
+  });
+  return matrix;
+}

@@ -1,0 +1,252 @@
+// What a scan says about the evidence items and CAF outcome it supports, and the scan as a plain-English HTML
+// page (self-contained, no script) to keep as evidence beside the JSON.
+import { formatLongDate } from '../../domain/dates.ts';
+import type { Finding, ScanReport } from './analyse.ts';
+
+export interface Verdict {
+  targetId: string;
+  verdict: 'supports' | 'gap' | 'not-determinable';
+  summary: string;
+}
+
+/** The CAF outcome for vulnerability management, which every scan speaks to. */
+export const CAF_OUTCOME = 'B4.d';
+
+const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
+/**
+ * A verdict for each target: 8.3.x (updates applied in time) and B4.d hang on breaches of the 14-day rule,
+ * 8.4.x (weaknesses looked for) on the scan having checked something, 6.3.2 (unfixable weaknesses accepted) on
+ * whether any high-risk finding has no fix. A scan that checked nothing decides nothing.
+ */
+export function verdictsFor(targets: readonly string[], report: ScanReport): Verdict[] {
+  const { breached, noFix } = report.totals;
+  const checkedNothing = report.checked === 0;
+  const breaches = `${plural(breached, 'high-risk finding')} still unpatched more than ${report.slaDays} days after a fix was available`;
+  return targets.map((targetId): Verdict => {
+    if (checkedNothing)
+      return {
+        targetId,
+        verdict: 'not-determinable',
+        summary: 'no component could be checked: import OSV data for the ecosystems in the inventories',
+      };
+    if (targetId.startsWith('8.3.') || targetId === CAF_OUTCOME)
+      return breached > 0
+        ? { targetId, verdict: 'gap', summary: breaches }
+        : {
+            targetId,
+            verdict: 'supports',
+            summary: `no high-risk finding is past the ${report.slaDays}-day patching deadline (${plural(report.checked, 'component')} checked)`,
+          };
+    if (targetId.startsWith('8.4.'))
+      return {
+        targetId,
+        verdict: 'supports',
+        summary: `${plural(report.checked, 'component')} on ${plural(report.systems, 'system')} checked against OSV data on ${report.effectiveDate}: ${plural(report.totals.findings, 'finding')}`,
+      };
+    if (targetId === '6.3.2')
+      return noFix > 0
+        ? {
+            targetId,
+            verdict: 'not-determinable',
+            summary: `${plural(noFix, 'high-risk finding')} with no fix yet: each needs a risk-register entry accepted at senior level`,
+          }
+        : { targetId, verdict: 'supports', summary: 'no high-risk finding is waiting for a fix' };
+    return { targetId, verdict: 'not-determinable', summary: 'the scan does not speak to this item' };
+  });
+}
+
+export function summaryOf(report: ScanReport): string {
+  return (
+    `${plural(report.components, 'component')} on ${plural(report.systems, 'system')}: ` +
+    `${plural(report.totals.findings, 'finding')}, ${plural(report.totals.breached, 'breach', 'breaches')} of the ${report.slaDays}-day rule, ` +
+    `${plural(report.totals.noFix, 'high-risk finding')} with no fix yet`
+  );
+}
+
+const escape = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** Rows beyond this go to the JSON report only, so the page stays readable for a large fleet. */
+const MAX_ROWS = 500;
+
+function table(findings: Finding[], caption: string, withDeadline: boolean): string {
+  if (findings.length === 0) return `<h2>${escape(caption)}</h2><p>None.</p>`;
+  const rows = findings
+    .slice(0, MAX_ROWS)
+    .map(
+      (f) =>
+        `<tr><td>${escape(f.system)}</td><td>${escape(f.ecosystem)}</td><td>${escape(f.package)} ${escape(f.version)}</td>` +
+        `<td>${escape(f.id)}${f.ids.length > 1 ? `<br><small>${escape(f.ids.filter((i) => i !== f.id).join(', '))}</small>` : ''}</td>` +
+        `<td>${escape(f.severity.label ?? 'unknown')}${f.severity.score !== null ? ` (${f.severity.score.toFixed(1)})` : ''}</td>` +
+        `<td>${escape(f.fixedIn ?? 'no fix yet')}</td>` +
+        (withDeadline ? `<td>${f.clockStart ?? ''}</td><td>${f.deadline ?? ''}</td>` : '') +
+        `<td>${f.change === 'new' ? 'new' : 'still open'}</td></tr>`,
+    )
+    .join('\n');
+  const more =
+    findings.length > MAX_ROWS
+      ? `<p>${plural(findings.length - MAX_ROWS, 'more finding')} in the JSON report.</p>`
+      : '';
+  return (
+    `<h2>${escape(caption)} (${findings.length.toLocaleString('en-GB')})</h2>\n<table><thead><tr><th>System</th><th>Ecosystem</th><th>Package</th>` +
+    `<th>Vulnerability</th><th>Severity</th><th>Fixed in</th>${withDeadline ? '<th>Fix known since</th><th>Deadline</th>' : ''}` +
+    `<th>Since last scan</th></tr></thead><tbody>\n${rows}\n</tbody></table>${more}`
+  );
+}
+
+export function renderHtmlReport(
+  report: ScanReport,
+  organisation: { odsCode: string; name: string },
+): string {
+  const by = (state: Finding['state']) => report.findings.filter((f) => f.state === state);
+  const t = report.totals;
+  const verdictLine =
+    t.breached > 0
+      ? `<p class="bad"><strong>${plural(t.breached, 'high-risk finding')} ${t.breached === 1 ? 'has' : 'have'} not been patched within ${report.slaDays} days of a fix being available.</strong></p>`
+      : `<p class="good"><strong>No high-risk finding is past the ${report.slaDays}-day patching deadline.</strong></p>`;
+  const coverage = report.coverage
+    .map(
+      (c) =>
+        `<tr><td>${escape(c.ecosystem)}</td><td>${c.components.toLocaleString('en-GB')}</td><td>${
+          !c.checkable
+            ? c.ecosystem === 'Debian'
+              ? 'not checked: the Debian release is unknown (give --distro)'
+              : 'not checked: no version order for this ecosystem yet'
+            : c.osvData
+              ? 'checked'
+              : 'not checked: no OSV data imported'
+        }</td></tr>`,
+    )
+    .join('\n');
+  const fixed = report.fixed
+    .slice(0, MAX_ROWS)
+    .map((f) => `<li>${escape(f.system)}: ${escape(f.package)} ${escape(f.version)}, ${escape(f.id)}</li>`)
+    .join('\n');
+  const problems = report.problems.shown
+    .slice(0, 100)
+    .map((p) => `<li>${escape(p.where)}: ${escape(p.message)}</li>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>Vulnerability and patching scan, ${escape(organisation.odsCode)}, ${report.effectiveDate}</title>
+<style>
+body { font-family: Arial, sans-serif; margin: 2rem; color: #0b0c0c; max-width: 75rem; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+th, td { border-bottom: 1px solid #b1b4b6; padding: .4rem; text-align: left; vertical-align: top; }
+.bad { color: #d5281b; } .good { color: #007f3b; }
+</style>
+</head>
+<body>
+<h1>Vulnerability and patching scan</h1>
+<p>${escape(organisation.name)} (${escape(organisation.odsCode)}), as at ${formatLongDate(report.effectiveDate)}.</p>
+${verdictLine}
+<p>${escape(summaryOf(report))}. ${plural(report.checked, 'component')} were checked against OSV data; ${plural(report.notChecked, 'component')} could not be checked (see coverage below).</p>
+<p>Since the ${report.previousRun ? `previous scan on ${formatLongDate(report.previousRun)}` : 'start (this is the first scan)'}: ${plural(t.new, 'new finding')}, ${plural(t.stillOpen, 'finding')} still open, ${plural(t.fixed, 'finding')} fixed.</p>
+<h2>The rule</h2>
+<p>${escape(report.rule)} Allowed days: ${report.slaDays}.</p>
+${table(by('breached'), `Past the ${report.slaDays}-day deadline`, true)}
+${table(by('within-sla'), 'High-risk, fix available, still within the deadline', true)}
+${table(by('no-fix'), 'High-risk, no fix available yet (record in the risk register)', false)}
+${table(by('not-high-risk'), 'Lower-risk findings', false)}
+<h2>Fixed since the previous scan (${t.fixed.toLocaleString('en-GB')})</h2>
+${fixed ? `<ul>${fixed}</ul>` : '<p>None.</p>'}
+<h2>Coverage</h2>
+<table><thead><tr><th>Ecosystem</th><th>Components</th><th>Checked</th></tr></thead><tbody>
+${coverage}
+</tbody></table>
+<p>Inputs: ${plural(report.files, 'file')} (${escape(
+    Object.entries(report.formats)
+      .map(([f, n]) => `${f}: ${n}`)
+      .join(', '),
+  )}) describing ${plural(report.systems, 'system')}.</p>
+<h2>Problems (${report.problems.count.toLocaleString('en-GB')})</h2>
+${problems ? `<ul>${problems}</ul>` : '<p>None: every component was read.</p>'}
+</body>
+</html>
+`;
+}
+
+/** The columns of a finding in the JSON evidence, one array per finding: a fleet can have 100,000 of them. */
+export const FINDING_COLUMNS = [
+  'system',
+  'ecosystem',
+  'package',
+  'version',
+  'id',
+  'state',
+  'fixedIn',
+  'clockStart',
+  'deadline',
+  'change',
+] as const;
+const FIXED_COLUMNS = ['system', 'ecosystem', 'package', 'version', 'id'] as const;
+
+/**
+ * The report as kept in evidence: findings as rows under named columns, and each vulnerability's details
+ * (aliases, records, summary, severity) once rather than once per component.
+ */
+export function evidenceJson(report: ScanReport): unknown {
+  const vulnerabilities: Record<string, Pick<Finding, 'ids' | 'records' | 'summary' | 'severity'>> = {};
+  for (const f of report.findings)
+    vulnerabilities[f.id] ??= { ids: f.ids, records: f.records, summary: f.summary, severity: f.severity };
+  return {
+    ...report,
+    findings: {
+      columns: FINDING_COLUMNS,
+      rows: report.findings.map((f) => FINDING_COLUMNS.map((c) => f[c])),
+    },
+    fixed: { columns: FIXED_COLUMNS, rows: report.fixed.map((f) => FIXED_COLUMNS.map((c) => f[c])) },
+    vulnerabilities,
+  };
+}
+
+export interface PreviousFinding {
+  system: string;
+  ecosystem: string;
+  package: string;
+  version: string;
+  id: string;
+  ids: string[];
+}
+
+/** The findings of an earlier run, read back from its evidence JSON; undefined when it is not in that form. */
+export function findingsFromEvidence(
+  json: unknown,
+): { effectiveDate: string; findings: PreviousFinding[] } | undefined {
+  const doc = json as {
+    effectiveDate?: unknown;
+    findings?: { columns?: unknown; rows?: unknown };
+    vulnerabilities?: Record<string, { ids?: string[] }>;
+  };
+  if (
+    typeof doc?.effectiveDate !== 'string' ||
+    !Array.isArray(doc.findings?.columns) ||
+    !Array.isArray(doc.findings?.rows)
+  )
+    return undefined;
+  const columns = doc.findings.columns as string[];
+  const at = (name: string) => columns.indexOf(name);
+  const [system, ecosystem, pkg, version, id] = ['system', 'ecosystem', 'package', 'version', 'id'].map(
+    at,
+  ) as number[];
+  if ([system, ecosystem, pkg, version, id].some((i) => i === -1)) return undefined;
+  const findings = (doc.findings.rows as unknown[][]).map((row) => {
+    const vid = String(row[id!]);
+    return {
+      system: String(row[system!]),
+      ecosystem: String(row[ecosystem!]),
+      package: String(row[pkg!]),
+      version: String(row[version!]),
+      id: vid,
+      ids: doc.vulnerabilities?.[vid]?.ids ?? [vid],
+    };
+  });
+  return { effectiveDate: doc.effectiveDate, findings };
+}

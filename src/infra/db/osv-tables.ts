@@ -1,0 +1,27 @@
+// Row shapes of the OSV index: one row per record, one per package a record names.
+
+export interface OsvRecordsTable {
+  id: string;
+  modified: string;
+  published: string;
+  /** JSON `OsvAdvisory`: ID, aliases, dates, summary. */
+  advisory: string;
+  /** When this version of the record was imported. */
+  imported_at: string;
+}
+
+export interface OsvPackagesTable {
+  ecosystem: string;
+  name: string;
+  record_id: string;
+  /** JSON `OsvPackage`: the affected ranges and versions, sorted, and the severity. */
+  package: string;
+  /** 1 or 0: the engines disagree on booleans. */
+  has_fix: number;
+  fix_known_since: string | null;
+}
+
+export interface OsvTables {
+  osv_records: OsvRecordsTable;
+  osv_packages: OsvPackagesTable;
+}

@@ -1,0 +1,166 @@
+// Scanning a fleet on both engines: the run becomes dated evidence linked to the items it supports, the next
+// run says what is new, fixed and still open, bad input writes nothing, and other organisations see nothing.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { Actor } from '../../src/app/actor.ts';
+import { addMember } from '../../src/app/add-member.ts';
+import { importOsv } from '../../src/app/import-osv.ts';
+import { registerOrganisation } from '../../src/app/register-organisation.ts';
+import { scanVulnerabilities, type InventoryFile } from '../../src/app/scan-vulnerabilities.ts';
+import { readOsvDump } from '../../src/infra/osv-dump.ts';
+import { ENGINES } from '../support/databases.ts';
+import { testDeps, type TestDeps } from '../support/deps.ts';
+
+const operator: Actor = { kind: 'operator', name: 'test' };
+const FIXTURES = path.join(import.meta.dirname, '../fixtures/vulnerabilities');
+
+const file = (relative: string): InventoryFile => ({
+  name: relative,
+  read: () => readFile(path.join(FIXTURES, relative)),
+});
+const text = (name: string, content: string): InventoryFile => ({
+  name,
+  read: async () => new TextEncoder().encode(content),
+});
+
+describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
+  let deps: TestDeps;
+  beforeEach(async () => {
+    deps = await testDeps(engine, '2026-06-01T09:00:00.000Z');
+    for (const dir of ['osv', 'own/osv-maven-go']) {
+      const imported = await importOsv(deps, operator, {
+        label: dir,
+        source: readOsvDump(path.join(FIXTURES, dir)),
+      });
+      if (!imported.ok) throw new Error(imported.error.message);
+    }
+    await registerOrganisation(deps, operator, {
+      odsCode: 'A81001',
+      name: 'Riverside Surgery',
+      type: 'gp-practice',
+    });
+    await registerOrganisation(deps, operator, { odsCode: 'RXX', name: 'Northern Trust', type: 'nhs-trust' });
+  });
+  afterEach(async () => {
+    await deps.db.drop();
+  });
+  const runs = async () =>
+    Number(
+      (await sql<{ n: number }>`select count(*) as n from collector_runs`.execute(deps.db.db)).rows[0]?.n,
+    );
+
+  test('the run is kept as evidence: inputs fingerprinted, metrics, verdicts, links only where supported', async () => {
+    const result = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [file('own/inventories/lodash-app.package-lock.json'), file('sbom/dropwizard-1.3.15.cdx.json')],
+      effectiveDate: '2026-05-20',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { report, run, linked, verdicts } = result.value;
+    expect(report.totals).toMatchObject({ findings: 5, breached: 4, notHighRisk: 1 });
+    expect(run.inputs.map((i) => i.name)).toEqual([
+      'own/inventories/lodash-app.package-lock.json',
+      'sbom/dropwizard-1.3.15.cdx.json',
+    ]);
+    expect(run.inputs[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.metrics).toMatchObject({ files: 2, components: 171, breached: 4, slaDays: 14 });
+    expect(verdicts.map((v) => `${v.targetId} ${v.verdict}`)).toEqual([
+      '6.3.2 supports',
+      '8.3.1 gap',
+      '8.4.3 supports',
+      'B4.d gap',
+    ]);
+    // A GP practice (category 4) has 8.3.1 and 8.4.3; the breach keeps 8.3.1 unlinked.
+    expect(linked).toEqual(['8.4.3']);
+    const org = (await deps.store.organisations.findByOds('A81001'))!;
+    const html = await deps.store.evidence.findById(org.id, run.htmlEvidenceId);
+    const page = Buffer.from(await deps.blobs.get(html!.storageKey!)).toString('utf8');
+    expect(page).toContain('have not been patched within 14 days');
+    expect(page).not.toMatch(/<script/i);
+  });
+
+  test('a trust on the CAF track gets B4.d', async () => {
+    const clean = text(
+      'app.package-lock.json',
+      '{"lockfileVersion":3,"packages":{"node_modules/lodash":{"version":"4.17.21"}}}',
+    );
+    const result = await scanVulnerabilities(deps, operator, { odsCode: 'RXX', files: [clean] });
+    expect(result.ok && result.value.linked).toContain('B4.d');
+  });
+
+  test('the next run reports new, still open and fixed against the previous one', async () => {
+    await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [file('own/inventories/lodash-app.package-lock.json')],
+      effectiveDate: '2026-05-01',
+    });
+    const patched = text(
+      'own/inventories/lodash-app.package-lock.json',
+      '{"lockfileVersion":3,"packages":{"node_modules/lodash":{"version":"4.17.21"},"node_modules/tool/node_modules/lodash":{"version":"4.17.15"},"node_modules/x":{"name":"minimist","version":"1.2.5"},"node_modules/y":{"name":"minimist","version":"0.0.8"}}}',
+    );
+    const second = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [patched],
+      effectiveDate: '2026-05-20',
+    });
+    expect(second.ok && second.value.report.totals).toMatchObject({ new: 1, stillOpen: 2, fixed: 1 });
+    expect(second.ok && second.value.report.previousRun).toBe('2026-05-01');
+  });
+
+  test.each<[string, Partial<Parameters<typeof scanVulnerabilities>[2]>, RegExp]>([
+    ['an unknown format', { files: [text('notes.txt', 'hello')] }, /^notes\.txt: unknown format/],
+    [
+      'SPDX 3.0',
+      { files: [text('doc.spdx3.json', '{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld"}')] },
+      /SPDX 3\.0 \(JSON-LD\) is not supported yet/,
+    ],
+    [
+      'a date in the future',
+      { files: [file('own/inventories/lodash-app.package-lock.json')], effectiveDate: '2027-01-01' },
+      /^--at: the effective date 2027-01-01 is in the future/,
+    ],
+    [
+      'a bad date',
+      { files: [file('own/inventories/lodash-app.package-lock.json')], effectiveDate: '1 May' },
+      /^--at: "1 May" is not a date/,
+    ],
+    [
+      'bad SLA days',
+      { files: [file('own/inventories/lodash-app.package-lock.json')], slaDays: -1 },
+      /^--sla-days:/,
+    ],
+    ['no files', { files: [] }, /^--sbom: give at least one inventory file/],
+    [
+      'a binary file',
+      { files: [{ name: 'x.bin', read: async () => new Uint8Array([0xff, 0xfe, 0x00]) }] },
+      /^x\.bin: the file is not UTF-8 text/,
+    ],
+  ])('%s is refused and nothing is written', async (_, input, message) => {
+    const result = await scanVulnerabilities(deps, operator, { odsCode: 'A81001', files: [], ...input });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(`${result.error.where}: ${result.error.message}`).toMatch(message);
+    expect(await runs()).toBe(0);
+  });
+
+  test('a member of another organisation is told it does not exist', async () => {
+    await addMember(deps, operator, {
+      odsCode: 'RXX',
+      email: 'ciso@trust.example',
+      name: 'C',
+      role: 'administrator',
+    });
+    const result = await scanVulnerabilities(
+      deps,
+      { kind: 'user', email: 'ciso@trust.example', name: 'C' },
+      {
+        odsCode: 'A81001',
+        files: [file('own/inventories/lodash-app.package-lock.json')],
+      },
+    );
+    expect(result.ok || result.error.kind).toBe('not-found');
+    expect(await runs()).toBe(0);
+  });
+});

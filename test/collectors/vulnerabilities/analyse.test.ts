@@ -1,0 +1,294 @@
+// The analysis over the shared samples (lodash, minimist, requests, the Maven and Go SBOMs) and this machine's
+// dpkg status, with the 14-day rule, aliases merged, and new / fixed / still open between runs.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import {
+  addToFleet,
+  analyseFleet,
+  createFleet,
+  packageKey,
+  type AnalyseOptions,
+  type Finding,
+  type PackageAdvisory,
+} from '../../../src/collectors/vulnerabilities/analyse.ts';
+import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
+import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
+import { renderHtmlReport, verdictsFor } from '../../../src/collectors/vulnerabilities/report.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '../../fixtures/vulnerabilities');
+
+function advisoriesFrom(...dirs: string[]): Map<string, PackageAdvisory[]> {
+  const index = new Map<string, PackageAdvisory[]>();
+  for (const dir of dirs)
+    for (const file of readdirSync(path.join(FIXTURES, dir)).filter((f) => f.endsWith('.json'))) {
+      const parsed = parseOsvRecord(JSON.parse(readFileSync(path.join(FIXTURES, dir, file), 'utf8')));
+      if (!parsed.ok) throw new Error(`${file}: ${parsed.problem.where}: ${parsed.problem.message}`);
+      for (const pkg of parsed.record.packages) {
+        const key = packageKey(pkg.ecosystem, pkg.name);
+        index.set(key, [
+          ...(index.get(key) ?? []),
+          {
+            advisory: parsed.record.advisory,
+            pkg,
+            fixKnownSince: pkg.hasFix ? parsed.record.advisory.published : null,
+          },
+        ]);
+      }
+    }
+  return index;
+}
+
+const ALL = advisoriesFrom('osv', 'own/osv-maven-go', 'own/osv-debian');
+const COVERED = new Set([...ALL.keys()].map((k) => k.split('\u0000')[0]!));
+
+function scan(
+  files: { name: string; text: string; distro?: string }[],
+  options: Partial<AnalyseOptions> = {},
+) {
+  const fleet = createFleet();
+  for (const f of files) {
+    const read = readInventory(f.name, f.text, f.distro ? { distro: f.distro } : {});
+    if (!read.ok) throw new Error(read.error.message);
+    addToFleet(fleet, read.value);
+  }
+  return analyseFleet(fleet, ALL, {
+    effectiveDate: '2026-05-01',
+    slaDays: 14,
+    coveredEcosystems: COVERED,
+    ...options,
+  });
+}
+const fixture = (file: string) => ({ name: file, text: readFileSync(path.join(FIXTURES, file), 'utf8') });
+const brief = (f: Finding) => `${f.system} ${f.package} ${f.version} ${f.id} ${f.state} ${f.fixedIn ?? '-'}`;
+
+describe('the shared samples', () => {
+  test('lodash and minimist in npm lockfiles and the CERN SBOM', () => {
+    const report = scan([
+      fixture('own/inventories/lodash-app.package-lock.json'),
+      fixture('own/inventories/minimist-v1.package-lock.json'),
+      fixture('sbom/cern-lhc-vdm-editor.cdx.json'),
+    ]);
+    expect(report.findings.map(brief).sort()).toEqual([
+      'cern-lhc-vdm-editor.cdx.json minimist 0.0.8 CVE-2021-44906 breached 0.2.4',
+      'lodash-app.package-lock.json lodash 4.17.15 CVE-2021-23337 breached 4.17.21',
+      'lodash-app.package-lock.json lodash 4.17.20 CVE-2021-23337 breached 4.17.21',
+      'lodash-app.package-lock.json minimist 1.2.5 CVE-2021-44906 breached 1.2.6',
+      'minimist-v1.package-lock.json minimist 0.0.10 CVE-2021-44906 breached 0.2.4',
+      'minimist-v1.package-lock.json minimist 0.0.8 CVE-2021-44906 breached 0.2.4',
+      'minimist-v1.package-lock.json minimist 1.2.5 CVE-2021-44906 breached 1.2.6',
+    ]);
+    const lodash = report.findings.find((f) => f.package === 'lodash')!;
+    // Published 2021-05-06: the clock starts then, although lodash 4.17.21 shipped in February.
+    expect(lodash).toMatchObject({
+      ids: ['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm'],
+      records: ['GHSA-35jh-r3h4-6jhm'],
+      clockStart: '2021-05-06',
+      deadline: '2021-05-20',
+      severity: { score: 7.2, label: 'HIGH', highRisk: true },
+    });
+    expect(report.findings.find((f) => f.package === 'minimist')!.severity).toMatchObject({
+      score: 9.8,
+      label: 'CRITICAL',
+    });
+  });
+
+  test('requests: in range, at the fix, at the introduced version, in CycloneDX and SPDX', () => {
+    const report = scan([
+      fixture('own/inventories/python-service.cdx.json'),
+      fixture('own/inventories/requests.spdx.json'),
+    ]);
+    expect(
+      report.findings
+        .filter((f) => f.package === 'requests')
+        .map(brief)
+        .sort(),
+    ).toEqual([
+      'python-service.cdx.json requests 2.28.1 CVE-2023-32681 not-high-risk 2.31.0',
+      'python-service.cdx.json requests 2.3.0 CVE-2023-32681 not-high-risk 2.31.0',
+      'requests.spdx.json requests 2.30.0 CVE-2023-32681 not-high-risk 2.31.0',
+    ]);
+    expect(report.findings.find((f) => f.package === 'requests')!.severity).toMatchObject({
+      score: 6.1,
+      label: 'MODERATE',
+    });
+    // The nested lodash inside the bundle was flattened and found.
+    expect(report.findings.some((f) => f.package === 'lodash' && f.version === '4.17.4')).toBe(true);
+  });
+
+  test('the Maven SBOM: jackson-databind 2.9.10 inside a fixed range gap, guava lower risk, logback already fixed', () => {
+    const report = scan([fixture('sbom/dropwizard-1.3.15.cdx.json')]);
+    expect(report.findings.map(brief)).toEqual([
+      'dropwizard-1.3.15.cdx.json com.fasterxml.jackson.core:jackson-databind 2.9.10 CVE-2019-16942 breached 2.9.10.1',
+      'dropwizard-1.3.15.cdx.json com.google.guava:guava 24.1.1-jre CVE-2020-8908 not-high-risk 32.0.0-android',
+    ]);
+    expect(report.checked).toBe(167);
+  });
+
+  test('the Go SBOM: a SEMVER range and two records of one vulnerability merged, with no fix', () => {
+    const report = scan([fixture('sbom/proton-bridge-v1.8.0.cdx.json')]);
+    expect(report.findings.map(brief)).toEqual([
+      'proton-bridge-v1.8.0.cdx.json github.com/gin-gonic/gin 1.4.0 CVE-2020-28483 breached 1.7.7',
+      'proton-bridge-v1.8.0.cdx.json github.com/dgrijalva/jwt-go 3.2.0 CVE-2020-26160 no-fix -',
+    ]);
+    expect(report.findings[1]!.records).toEqual(['GHSA-test-jwtg-o001', 'GO-2020-9999']);
+    expect(report.totals).toMatchObject({ findings: 2, breached: 1, noFix: 1 });
+  });
+
+  test('containerd (the Go sample advisory) is MODERATE: listed, never a breach', () => {
+    const sbom = JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.4',
+      components: [
+        { purl: 'pkg:golang/github.com/containerd/containerd@v1.6.25' },
+        { purl: 'pkg:golang/github.com/containerd/containerd@v1.7.11' },
+        { purl: 'pkg:golang/github.com/containerd/containerd@v1.7.0' },
+      ],
+    });
+    const report = scan([{ name: 'node.cdx.json', text: sbom }]);
+    expect(report.findings.map(brief)).toEqual([
+      'node.cdx.json github.com/containerd/containerd 1.6.25 GHSA-7ww5-4wqc-m92c not-high-risk 1.6.26',
+      'node.cdx.json github.com/containerd/containerd 1.7.0 GHSA-7ww5-4wqc-m92c not-high-risk 1.7.11',
+    ]);
+  });
+});
+
+describe('the 14-day rule', () => {
+  const lodash = [fixture('own/inventories/lodash-app.package-lock.json')];
+  const state = (at: string, slaDays = 14) =>
+    scan(lodash, { effectiveDate: at, slaDays }).findings.find((f) => f.version === '4.17.20')!.state;
+  test.each([
+    ['2021-05-06', 14, 'within-sla'],
+    ['2021-05-20', 14, 'within-sla'],
+    ['2021-05-21', 14, 'breached'],
+    ['2021-06-04', 30, 'within-sla'],
+    ['2021-06-06', 30, 'breached'],
+  ])('on %s with %i days: %s', (at, days, expected) => {
+    expect(state(at, days)).toBe(expected);
+  });
+
+  test('a fix known only from a later version of the advisory starts the clock then', () => {
+    const withLateFix = new Map(ALL);
+    const key = packageKey('npm', 'lodash');
+    withLateFix.set(
+      key,
+      ALL.get(key)!.map((a) => ({ ...a, fixKnownSince: '2021-06-01T00:00:00Z' })),
+    );
+    const fleet = createFleet();
+    const read = readInventory('app.json', fixture('own/inventories/lodash-app.package-lock.json').text);
+    if (read.ok) addToFleet(fleet, read.value);
+    const report = analyseFleet(fleet, withLateFix, {
+      effectiveDate: '2021-06-10',
+      slaDays: 14,
+      coveredEcosystems: COVERED,
+    });
+    expect(report.findings.find((f) => f.package === 'lodash')).toMatchObject({
+      clockStart: '2021-06-01',
+      state: 'within-sla',
+    });
+  });
+});
+
+describe('between runs', () => {
+  test('new, still open and fixed', () => {
+    const first = scan([fixture('own/inventories/lodash-app.package-lock.json')]);
+    expect(first.totals).toMatchObject({ findings: 3, new: 3, stillOpen: 0, fixed: 0 });
+    const upgraded = JSON.parse(fixture('own/inventories/lodash-app.package-lock.json').text) as {
+      packages: Record<string, { version?: string }>;
+    };
+    upgraded.packages['node_modules/lodash']!.version = '4.17.21';
+    upgraded.packages['node_modules/old-args']!.version = '1.2.8';
+    const second = scan([{ name: 'lodash-app.package-lock.json', text: JSON.stringify(upgraded) }], {
+      previous: { effectiveDate: first.effectiveDate, findings: first.findings },
+    });
+    expect(second.totals).toMatchObject({ findings: 1, new: 0, stillOpen: 1, fixed: 2 });
+    expect(second.findings.map((f) => `${f.package} ${f.version} ${f.change}`)).toEqual([
+      'lodash 4.17.15 still-open',
+    ]);
+    expect(second.fixed.map((f) => `${f.package} ${f.version}`).sort()).toEqual([
+      'lodash 4.17.20',
+      'minimist 1.2.5',
+    ]);
+    expect(second.previousRun).toBe('2026-05-01');
+  });
+
+  test('a version change that does not reach the fix leaves the finding open', () => {
+    const first = scan([fixture('own/inventories/minimist-v1.package-lock.json')]);
+    const bumped = fixture('own/inventories/minimist-v1.package-lock.json').text.replace(
+      '"version": "1.2.5"',
+      '"version": "1.2.4"',
+    );
+    const second = scan([{ name: 'own/inventories/minimist-v1.package-lock.json', text: bumped }], {
+      previous: { effectiveDate: first.effectiveDate, findings: first.findings },
+    });
+    expect(second.totals).toMatchObject({ findings: 3, new: 0, stillOpen: 3, fixed: 0 });
+  });
+});
+
+describe('verdicts and the HTML report', () => {
+  test('a breach is a gap for 8.3.x and B4.d; the scan still supports 8.4.x; 6.3.2 needs the no-fix list accepted', () => {
+    const report = scan([fixture('sbom/proton-bridge-v1.8.0.cdx.json')]);
+    expect(
+      verdictsFor(['8.3.1', '8.4.3', '6.3.2', 'B4.d', '1.1.1'], report).map((v) => [v.targetId, v.verdict]),
+    ).toEqual([
+      ['8.3.1', 'gap'],
+      ['8.4.3', 'supports'],
+      ['6.3.2', 'not-determinable'],
+      ['B4.d', 'gap'],
+      ['1.1.1', 'not-determinable'],
+    ]);
+    const html = renderHtmlReport(report, { odsCode: 'X1', name: 'Example <Trust>' });
+    expect(html).toContain('Example &lt;Trust&gt;');
+    expect(html).toContain('github.com/gin-gonic/gin 1.4.0');
+    expect(html).not.toMatch(/<script/i);
+  });
+  test('a clean scan supports them all; a scan that checked nothing decides nothing', () => {
+    const clean = scan([
+      {
+        name: 'a.json',
+        text: '{"lockfileVersion":3,"packages":{"node_modules/lodash":{"version":"4.17.21"}}}',
+      },
+    ]);
+    expect(verdictsFor(['8.3.1', 'B4.d', '6.3.2'], clean).map((v) => v.verdict)).toEqual([
+      'supports',
+      'supports',
+      'supports',
+    ]);
+    const nothing = scan(
+      [
+        {
+          name: 'a.json',
+          text: '{"lockfileVersion":3,"packages":{"node_modules/lodash":{"version":"4.17.21"}}}',
+        },
+      ],
+      {
+        coveredEcosystems: new Set(),
+      },
+    );
+    expect(nothing.checked).toBe(0);
+    expect(verdictsFor(['8.3.1'], nothing)[0]!.verdict).toBe('not-determinable');
+  });
+});
+
+const DPKG_STATUS = '/var/lib/dpkg/status';
+const dpkgText = existsSync(DPKG_STATUS) ? readFileSync(DPKG_STATUS, 'utf8') : '';
+
+describe.skipIf(!/^Package: libc6$/m.test(dpkgText))(
+  "this machine's dpkg status against a Debian OSV fixture",
+  () => {
+    test('glibc and perl (by source name) need a fix, zlib has none, bash is fixed, other releases and binary names never match', () => {
+      const report = scan([{ name: DPKG_STATUS, text: dpkgText, distro: '12' }]);
+      const found = report.findings.map((f) => `${f.package} ${f.id} ${f.state}`).sort();
+      expect(found).toEqual(
+        [
+          'glibc DEBIAN-TEST-0001 breached',
+          /^Package: perl-base$/m.test(dpkgText) ? 'perl DEBIAN-TEST-0005 not-high-risk' : undefined,
+          /^Package: zlib1g$/m.test(dpkgText) ? 'zlib DEBIAN-TEST-0003 no-fix' : undefined,
+        ].filter((x) => x !== undefined),
+      );
+      const installed = (dpkgText.match(/^Status: \S+ \S+ installed$/gm) ?? []).length;
+      expect(report.components).toBe(installed);
+      expect(report.checked).toBe(installed);
+    });
+  },
+);
