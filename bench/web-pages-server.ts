@@ -1,0 +1,68 @@
+// The server side of the web benchmark, in its own process so that the load generator does not share its
+// event loop: builds a data folder, an organisation, 200 signed-in sessions, and prints where to find them.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { recordAnswer } from '../src/app/record-answer.ts';
+import { registerOrganisation } from '../src/app/register-organisation.ts';
+import { startSession } from '../src/app/start-session.ts';
+import { readConfig } from '../src/config.ts';
+import { createContainer } from '../src/container.ts';
+import { buildServer } from '../src/web/server.ts';
+
+const CLIENTS = Number(process.argv[2] ?? 200);
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'dspt-bench-web-'));
+const config = readConfig({ DSPT_DATA_DIR: dataDir, EVIDENCE_KEY: 'cd'.repeat(32) });
+if (!config.ok) throw new Error(config.error.message);
+const container = await createContainer(config.value, { warn: () => {} });
+if (!container.ok) throw new Error(container.error.message);
+const { deps } = container.value;
+const operator = { kind: 'operator' as const, name: 'bench' };
+await registerOrganisation(deps, operator, {
+  odsCode: 'A81001',
+  name: 'Riverside Surgery',
+  type: 'gp-practice',
+});
+// A part-answered assessment, so the pages show a realistic mix of states and reasons.
+for (const a of deps.catalogue.itemsFor('4').filter((_, i) => i % 2 === 0))
+  await recordAnswer(deps, operator, {
+    odsCode: 'A81001',
+    itemId: a.item.id,
+    answer:
+      a.item.responseType === 'yes-no'
+        ? { type: 'yes-no', value: true }
+        : a.item.responseType === 'date'
+          ? { type: 'date', value: '2026-01-10' }
+          : { type: 'text', value: 'In the governance folder' },
+  });
+const userId = randomUUID();
+const now = new Date().toISOString();
+await deps.store.accounts.users.insert({
+  id: userId,
+  email: 'bench@example.nhs.uk',
+  name: 'Bench',
+  passwordHash: 'x',
+  platformRole: 'operator',
+  totpSecret: null,
+  mfaEnrolledAt: now,
+  recoveryCodes: [],
+  failedSignIns: 0,
+  lockedUntil: null,
+  createdAt: now,
+  lastSignInAt: now,
+});
+const cookies: string[] = [];
+for (let i = 0; i < CLIENTS; i++)
+  cookies.push(`__Host-dspt_session=${await startSession(deps.store, deps, userId, true)}`);
+
+const app = await buildServer({
+  catalogue: deps.catalogue,
+  accounts: { deps, csrfKey: container.value.csrfKey },
+});
+app.get('/bench/baseline', async () => 'ok');
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+if (!address || typeof address === 'string') throw new Error('no address');
+process.stdout.write(`${JSON.stringify({ base: `http://127.0.0.1:${address.port}`, cookies, dataDir })}\n`);
