@@ -1,4 +1,6 @@
 // A browser's cookie handling over fetch, for route tests that sign in and post forms.
+import type { AccountDeps } from '../../src/app/account-deps.ts';
+import { aUser, TEST_PASSWORD } from './accounts.ts';
 
 export /** A browser's cookie jar, enough for one site. */
 class Client {
@@ -49,4 +51,17 @@ export async function signInAs(client: Client, email: string, password: string, 
   if (first.location !== '/sign-in/code') throw new Error(`sign-in failed for ${email}: ${first.status}`);
   const second = await client.request('/sign-in/code', { _csrf: await client.csrf('/sign-in/code'), code });
   if (second.location !== '/') throw new Error(`second factor failed for ${email}: ${second.status}`);
+}
+
+/** A new user with an enrolled authenticator, signed in through the real pages of the server at `baseUrl`. */
+export async function aSignedInClient(
+  deps: AccountDeps,
+  baseUrl: string,
+  email: string,
+  options: { operator?: boolean; name?: string } = {},
+): Promise<Client> {
+  const user = await aUser(deps, { email, ...options });
+  const client = new Client(baseUrl);
+  await signInAs(client, email, TEST_PASSWORD, user.code());
+  return client;
 }

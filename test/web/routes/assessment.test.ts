@@ -6,10 +6,9 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Actor } from '../../../src/app/actor.ts';
 import { addMember } from '../../../src/app/add-member.ts';
 import { registerOrganisation } from '../../../src/app/register-organisation.ts';
-import { aUser, TEST_PASSWORD } from '../../support/accounts.ts';
 import { ENGINES } from '../../support/databases.ts';
 import { testDeps, type TestDeps } from '../../support/deps.ts';
-import { Client, signInAs } from '../../support/web-client.ts';
+import { aSignedInClient, Client } from '../../support/web-client.ts';
 import { realCatalogue, startServer, textOf, type RunningServer } from '../../support/web-server.ts';
 
 const operator: Actor = { kind: 'operator', name: 'setup' };
@@ -30,15 +29,8 @@ describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
     await deps.db.drop();
   });
 
-  async function signedIn(
-    email: string,
-    options: { operator?: boolean; name?: string } = {},
-  ): Promise<Client> {
-    const user = await aUser(deps, { email, ...options });
-    const client = new Client(server.baseUrl);
-    await signInAs(client, email, TEST_PASSWORD, user.code());
-    return client;
-  }
+  const signedIn = (email: string, options: { operator?: boolean; name?: string } = {}) =>
+    aSignedInClient(deps, server.baseUrl, email, options);
 
   test('an operator registers a GP practice, answers items with an upload, and the status moves', async () => {
     const client = await signedIn('olive@example.nhs.uk', { operator: true });

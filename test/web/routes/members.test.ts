@@ -6,10 +6,10 @@ import { generateSync } from 'otplib';
 import type { Actor } from '../../../src/app/actor.ts';
 import { addMember } from '../../../src/app/add-member.ts';
 import { registerOrganisation } from '../../../src/app/register-organisation.ts';
-import { aUser, TEST_PASSWORD } from '../../support/accounts.ts';
 import { ENGINES } from '../../support/databases.ts';
 import { testDeps, type TestDeps } from '../../support/deps.ts';
-import { Client, signInAs } from '../../support/web-client.ts';
+import { TEST_PASSWORD } from '../../support/accounts.ts';
+import { aSignedInClient, Client } from '../../support/web-client.ts';
 import { realCatalogue, startServer, textOf, type RunningServer } from '../../support/web-server.ts';
 
 const operator: Actor = { kind: 'operator', name: 'setup' };
@@ -58,12 +58,8 @@ describe.each(ENGINES)('members and invitations on %s', (engine) => {
     await deps.db.drop();
   });
 
-  async function signedIn(email: string, options: { operator?: boolean } = {}): Promise<Client> {
-    const user = await aUser(deps, { email, ...options });
-    const client = new Client(server.baseUrl);
-    await signInAs(client, email, TEST_PASSWORD, user.code());
-    return client;
-  }
+  const signedIn = (email: string, options: { operator?: boolean; name?: string } = {}) =>
+    aSignedInClient(deps, server.baseUrl, email, options);
   const invite = async (client: Client, ods: string, email: string, role: string) =>
     client.request(`/organisations/${ods}/members`, { _csrf: await client.csrf('/sign-out'), email, role });
 
