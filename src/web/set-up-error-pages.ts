@@ -2,11 +2,22 @@
 // own failures (500, logged with the error but never shown to the user).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type nunjucks from 'nunjucks';
+import type { Problem } from '../domain/result.ts';
 import { SECURITY_HEADERS } from './set-up-web-security.ts';
 
 /** Answer 400 with the design system's error page; `message` says what was wrong and how to put it right. */
 export function renderBadRequest(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(400).render('errors/400.njk', { message });
+}
+
+/**
+ * The page for a use case's refusal on grounds of access: another organisation's data is "not found" (404)
+ * and a role that may not do this gets 403. Returns undefined for any other problem, which the form shows.
+ */
+export function renderAccessProblem(reply: FastifyReply, problem: Problem): FastifyReply | undefined {
+  if (problem.kind === 'not-found') return reply.code(404).render('errors/404.njk');
+  if (problem.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+  return undefined;
 }
 
 export function setUpErrorPages(app: FastifyInstance): void {

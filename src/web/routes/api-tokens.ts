@@ -1,4 +1,5 @@
 // API token pages for administrators: make a token (shown once), see the tokens, revoke one.
+import { renderAccessProblem } from '../set-up-error-pages.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountDeps } from '../../app/account-deps.ts';
 import { createApiToken } from '../../app/create-api-token.ts';
@@ -68,9 +69,7 @@ export function registerApiTokenRoutes(app: FastifyInstance, deps: AccountDeps):
             },
             400,
           );
-        return reply
-          .code(result.error.kind === 'forbidden' ? 403 : 404)
-          .render(result.error.kind === 'forbidden' ? 'errors/403-role.njk' : 'errors/404.njk');
+        return renderAccessProblem(reply, result.error) ?? reply.code(404).render('errors/404.njk');
       }
       return render(request, reply, request.params.ods, {
         created: { name: result.value.record.name, token: result.value.token },
@@ -88,9 +87,7 @@ export function registerApiTokenRoutes(app: FastifyInstance, deps: AccountDeps):
         tokenId: request.params.id,
       });
       if (!result.ok)
-        return reply
-          .code(result.error.kind === 'forbidden' ? 403 : 404)
-          .render(result.error.kind === 'forbidden' ? 'errors/403-role.njk' : 'errors/404.njk');
+        return renderAccessProblem(reply, result.error) ?? reply.code(404).render('errors/404.njk');
       return reply.redirect(`/organisations/${encodeURIComponent(request.params.ods)}/api-tokens`, 303);
     },
   );

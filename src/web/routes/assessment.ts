@@ -1,5 +1,6 @@
 // The guided assessment: the task list by standard and one page per evidence item, with the control its
 // response type needs, our guidance, a comment, and evidence that can be uploaded and downloaded.
+import { renderAccessProblem } from '../set-up-error-pages.ts';
 import type { MultipartFile, MultipartValue } from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { AccountDeps } from '../../app/account-deps.ts';
@@ -264,8 +265,8 @@ export function registerAssessmentRoutes(
             `/organisations/${encodeURIComponent(ods)}/tasks?saved=${encodeURIComponent(id)}`,
             303,
           );
-        if (result.error.kind === 'not-found') return reply.code(404).render('errors/404.njk');
-        if (result.error.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+        const denied = renderAccessProblem(reply, result.error);
+        if (denied) return denied;
         const field =
           result.error.where === 'effective date'
             ? 'asOf'
@@ -362,8 +363,8 @@ export function registerAssessmentRoutes(
           `/organisations/${encodeURIComponent(request.params.ods)}/tasks?saved=${encodeURIComponent(request.params.id)}`,
           303,
         );
-      if (result.error.kind === 'not-found') return reply.code(404).render('errors/404.njk');
-      if (result.error.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+      const denied = renderAccessProblem(reply, result.error);
+      if (denied) return denied;
       const page = await outcomePage(actor, request.params.ods, request.params.id, request.csrfToken, {
         errors: { indicators: result.error.message },
         errorList: [{ text: result.error.message, href: '#indicators' }],

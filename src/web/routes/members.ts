@@ -1,5 +1,6 @@
 // Members and invitations: an organisation's members and the invitation form (administrators), accepting
 // an invitation by its one-time link, and the outbox of unsent e-mails (operators).
+import { renderAccessProblem } from '../set-up-error-pages.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountDeps } from '../../app/account-deps.ts';
 import { acceptInvitation, findInvitation } from '../../app/accept-invitation.ts';
@@ -74,8 +75,8 @@ export function registerMemberRoutes(app: FastifyInstance, deps: AccountDeps, pu
         `/organisations/${encodeURIComponent(request.params.ods)}/members?invited=${encodeURIComponent(request.body.email ?? '')}`,
         303,
       );
-    if (result.error.kind === 'not-found') return reply.code(404).render('errors/404.njk');
-    if (result.error.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+    const denied = renderAccessProblem(reply, result.error);
+    if (denied) return denied;
     const field = result.error.where === 'role' ? 'role' : 'email';
     const page = await membersPage(request, request.params.ods, {
       values: request.body,

@@ -1,5 +1,6 @@
 // Sign-off and publication: check your answers, the improvement plan where the assessment is not Met, the
 // approver's declaration in their own name, and the certificate of a published assessment.
+import { renderAccessProblem } from '../set-up-error-pages.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountDeps } from '../../app/account-deps.ts';
 import { declarationFor, publishAssessment } from '../../app/publish-assessment.ts';
@@ -102,8 +103,8 @@ export function registerPublicationRoutes(app: FastifyInstance, deps: AccountDep
     const owner = request.body.owner?.trim();
     const result = await draftPlan(deps, actor, { odsCode: request.params.ods, ...(owner ? { owner } : {}) });
     if (!result.ok) {
-      if (result.error.kind === 'not-found') return reply.code(404).render('errors/404.njk');
-      if (result.error.kind === 'forbidden') return reply.code(403).render('errors/403-role.njk');
+      const denied = renderAccessProblem(reply, result.error);
+      if (denied) return denied;
       const page = await checkPage(request, request.params.ods, {
         errors: { owner: result.error.message },
         errorList: [{ text: result.error.message, href: '#owner' }],
