@@ -64,6 +64,9 @@ export interface ReviewDecisionRecord {
   decidedAt: string;
 }
 
+/** Which items a page lists: every one (with findings first), only those with findings, or only undecided ones. */
+export type ItemFilter = 'all' | 'findings' | 'undecided';
+
 export interface TaskProgress {
   taskId: string;
   items: number;
@@ -88,6 +91,16 @@ export interface AccessReviewStore {
     reviewId: string,
     filter?: { taskId?: string; account?: string; undecidedOnly?: boolean },
   ): Promise<AccessReviewItemRecord[]>;
+  /**
+   * One page of items for the pages and the API: accounts with findings first, then in task and position
+   * order; `show` narrows to those with findings or those not yet decided. `total` counts every match.
+   */
+  page(
+    reviewId: string,
+    query: { taskId?: string; show: ItemFilter; offset: number; limit: number },
+  ): Promise<{ items: AccessReviewItemRecord[]; total: number }>;
+  /** One item by its own ID. */
+  item(reviewId: string, itemId: string): Promise<AccessReviewItemRecord | undefined>;
   decide(reviewId: string, itemIds: readonly string[], decision: ReviewDecisionRecord): Promise<void>;
   signOff(reviewId: string, by: string, at: string, collectorRunId: string): Promise<void>;
 }

@@ -15,6 +15,11 @@ export interface DecideReviewItemInput {
   review?: string;
   /** A task number (every undecided item recommended `decision`), or an account's login or ID. */
   target: string;
+  /**
+   * One item by its own ID, as the web pages and the API send it; when given, `target` is not read. Safer than
+   * an account ID, which may be all digits (Google's are) and so read as a task number.
+   */
+  itemId?: string;
   decision: Decision;
   justification: string;
 }
@@ -53,7 +58,11 @@ export async function decideReviewItem(
 
   let items: AccessReviewItemRecord[];
   const target = input.target.trim();
-  if (/^\d+$/.test(target)) {
+  if (input.itemId !== undefined) {
+    const item = await deps.store.accessReviews.item(reviewId, input.itemId);
+    if (!item) return failure('not-found', `the review has no item ${input.itemId}`, `item ${input.itemId}`);
+    items = [item];
+  } else if (/^\d+$/.test(target)) {
     const task = (await deps.store.accessReviews.tasks(reviewId)).find((t) => t.number === Number(target));
     if (!task) return failure('not-found', `the review has no task ${target}`, `task ${target}`);
     items = (await deps.store.accessReviews.items(reviewId, { taskId: task.id, undecidedOnly: true })).filter(

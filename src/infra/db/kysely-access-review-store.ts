@@ -135,6 +135,38 @@ export function createAccessReviewStore<DB extends AccessReviewTables>(
       return rows.map(toItem).sort((a, b) => compareText(a.taskId, b.taskId) || a.position - b.position);
     },
 
+    async page(reviewId, { taskId, show, offset, limit }) {
+      let query = db
+        .selectFrom('access_review_items')
+        .innerJoin('access_review_tasks', 'access_review_tasks.id', 'access_review_items.task_id')
+        .where('access_review_items.review_id', '=', reviewId);
+      if (taskId !== undefined) query = query.where('access_review_items.task_id', '=', taskId);
+      if (show === 'findings') query = query.where('access_review_items.has_findings', '=', 1);
+      if (show === 'undecided') query = query.where('access_review_items.decision', 'is', null);
+      const [rows, counted] = await Promise.all([
+        query
+          .selectAll('access_review_items')
+          .orderBy('access_review_items.has_findings', 'desc')
+          .orderBy('access_review_tasks.number')
+          .orderBy('access_review_items.position')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        query.select((eb) => eb.fn.countAll<number | string>().as('total')).executeTakeFirst(),
+      ]);
+      return { items: rows.map(toItem), total: Number(counted?.total ?? 0) };
+    },
+
+    async item(reviewId, itemId) {
+      const row = await db
+        .selectFrom('access_review_items')
+        .selectAll()
+        .where('review_id', '=', reviewId)
+        .where('id', '=', itemId)
+        .executeTakeFirst();
+      return row && toItem(row);
+    },
+
     async decide(reviewId, itemIds, d) {
       for (let i = 0; i < itemIds.length; i += BATCH)
         await db
