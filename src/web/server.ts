@@ -6,6 +6,7 @@ import { registerCatalogueRoutes } from './routes/catalogue.ts';
 import type { AccountDeps } from '../app/account-deps.ts';
 import multipart from '@fastify/multipart';
 import { registerAccountRoutes } from './routes/account.ts';
+import { registerAccessReviewRoutes } from './routes/access-review.ts';
 import { registerAssessmentRoutes } from './routes/assessment.ts';
 import { registerApiV1 } from './api/v1.ts';
 import { registerApiTokenRoutes } from './routes/api-tokens.ts';
@@ -73,6 +74,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     registerOrganisationRoutes(app, options.accounts.deps);
     registerAssessmentRoutes(app, options.accounts.deps);
     registerPublicationRoutes(app, options.accounts.deps);
+    registerAccessReviewRoutes(app, options.accounts.deps);
     registerMemberRoutes(app, options.accounts.deps, options.accounts.publicUrl);
     registerApiTokenRoutes(app, options.accounts.deps);
     registerApiV1(app, options.accounts.deps);

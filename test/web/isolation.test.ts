@@ -12,6 +12,7 @@ import { draftPlan } from '../../src/app/draft-plan.ts';
 import { createApiToken } from '../../src/app/create-api-token.ts';
 import { ROUTE_TABLE } from '../../src/web/server.ts';
 import { aUser, TEST_PASSWORD } from '../support/accounts.ts';
+import { anAccessReview } from '../support/access-reviews.ts';
 import { testDeps, type TestDeps } from '../support/deps.ts';
 import { Client, signInAs } from '../support/web-client.ts';
 import { realCatalogue, startServer, type RunningServer } from '../support/web-server.ts';
@@ -75,6 +76,11 @@ beforeAll(async () => {
   });
   if (!published.ok) throw new Error('setup failed');
   ids.publication = published.value.id;
+  // A real review and account of A81001, so its routes are probed with IDs that exist.
+  const review = await anAccessReview(deps, operator, 'A81001');
+  ids.review = review.review.id;
+  const [firstItem] = await deps.store.accessReviews.items(review.review.id);
+  ids.reviewItem = firstItem!.id;
 }, 60_000);
 
 afterAll(async () => {
@@ -90,6 +96,9 @@ function concrete(url: string): string {
     .replace(/\/answers\/:id/, '/answers/1.2.4')
     .replace(/\/evidence\/:id/, `/evidence/${ids.evidence}`)
     .replace(/\/publications\/:id/, `/publications/${ids.publication}`)
+    .replace(':review', ids.review!)
+    .replace(':task', '1')
+    .replace(':item', ids.reviewItem!)
     .replace(/:\w+/g, 'x');
 }
 
