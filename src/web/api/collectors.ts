@@ -9,6 +9,12 @@ import { collectDataMap, type InputFile } from '../../app/collect-data-map.ts';
 import { listDrTests } from '../../app/list-dr-tests.ts';
 import { recordDrTest } from '../../app/record-dr-test.ts';
 import { scanVulnerabilities } from '../../app/scan-vulnerabilities.ts';
+import {
+  startAccessReviewFromUpload,
+  UPLOAD_FILE_FIELDS,
+  UPLOAD_VALUE_FIELDS,
+  type AccessReviewUpload,
+} from './access-review-upload.ts';
 import type { Problem, Result } from '../../domain/result.ts';
 
 type Part = MultipartFile | MultipartValue<string>;
@@ -101,6 +107,22 @@ export function registerCollectorApi(
       linked: v.recorded.linked,
     }));
   });
+
+  // Exports in, a review started: the same as "dspt collect access-review", for CI jobs.
+  app.post<{ Params: { ods: string }; Body: Body }>(
+    `${base}/collectors/access-review`,
+    async (request, reply) => {
+      const actor = await authenticate(request, reply);
+      if (!actor) return reply;
+      const upload: AccessReviewUpload = { odsCode: request.params.ods, files: {}, values: {} };
+      for (const field of UPLOAD_FILE_FIELDS) upload.files[field] = await filesOf(request.body, field);
+      for (const field of UPLOAD_VALUE_FIELDS) {
+        const value = valueOf(request.body, field);
+        if (value !== undefined) upload.values[field] = value;
+      }
+      return send(reply, await startAccessReviewFromUpload(deps, actor, upload), (v) => v);
+    },
+  );
 
   app.post<{ Params: { ods: string } }>(`${base}/dr-tests`, async (request, reply) => {
     const actor = await authenticate(request, reply);

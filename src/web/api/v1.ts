@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AccountDeps } from '../../app/account-deps.ts';
 import type { Actor } from '../../app/actor.ts';
 import { draftPlan } from '../../app/draft-plan.ts';
+import { accessReviewApiPaths, registerAccessReviewApi } from './access-reviews.ts';
 import { registerCollectorApi } from './collectors.ts';
 import { findOrganisation } from '../../app/find-organisation.ts';
 import { exportAssessment } from '../../app/export-assessment.ts';
@@ -215,6 +216,7 @@ export function registerApiV1(app: FastifyInstance, deps: AccountDeps & { maxEvi
   });
 
   registerCollectorApi(app, deps, authenticate);
+  registerAccessReviewApi(app, deps, authenticate);
 
   app.get('/api/v1/openapi.json', async (_request, reply) => reply.send(openApiDocument()));
 }
@@ -405,6 +407,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'The exported answers' }, ...errors },
         },
       },
+      ...accessReviewApiPaths({ ods, errors }),
     },
   };
 }
