@@ -2,9 +2,11 @@
 // or UPN) and finds leavers still enabled, accounts nobody in HR owns, dormant accounts, missing MFA and role
 // drift, and measures MFA and training coverage. Where the source cannot tell, it says so instead of guessing.
 import { addDays, addMonths } from '../../domain/dates.ts';
+import { KeyIndex } from './key-index.ts';
 import {
   normaliseEmail,
   type Account,
+  type AccountKind,
   type HrRecord,
   type IdpFormat,
   type MfaFormat,
@@ -98,78 +100,105 @@ export function isActiveStaff(hr: HrRecord, at: string): boolean {
   return !hasLeft(hr, at);
 }
 
-/** HR looked up by employee number and by e-mail; where two rows share an e-mail, the one still employed wins. */
+/**
+ * HR looked up by employee number and by e-mail, each to a position in `records`; where two rows share an
+ * e-mail, the one still employed wins. `active` says, by position, who works here on the review date.
+ */
 export interface HrIndex {
-  byNumber: Map<string, HrRecord>;
-  byEmail: Map<string, HrRecord>;
+  records: readonly HrRecord[];
+  byNumber: KeyIndex;
+  byEmail: KeyIndex;
+  active: Uint8Array;
 }
 
-export function indexHr(hr: readonly HrRecord[], at: string, known?: Map<string, HrRecord>): HrIndex {
-  const byNumber = known ?? new Map<string, HrRecord>();
-  const byEmail = new Map<string, HrRecord>();
-  for (const r of hr) {
-    if (!known) byNumber.set(r.employeeNumber, r);
-    if (r.email === null) continue;
-    const had = byEmail.get(r.email);
-    // A rehire keeps the same e-mail under a new employee number: prefer the current employment.
-    if (had === undefined || (!isActiveStaff(had, at) && isActiveStaff(r, at))) byEmail.set(r.email, r);
+/** `byNumber` may come ready from the reader, which built it while checking for duplicates. */
+export function indexHr(hr: readonly HrRecord[], at: string, byNumber?: KeyIndex): HrIndex {
+  const active = new Uint8Array(hr.length);
+  for (let i = 0; i < hr.length; i++) active[i] = isActiveStaff(hr[i]!, at) ? 1 : 0;
+  let numbers = byNumber;
+  if (numbers === undefined) {
+    numbers = new KeyIndex(hr.length);
+    for (let i = 0; i < hr.length; i++) numbers.add(hr[i]!.employeeNumber, i);
   }
-  return { byNumber, byEmail };
-}
-
-function match(account: Account, index: HrIndex): Pick<AccountResult, 'hr' | 'matchedBy'> {
-  if (account.employeeNumber !== null) {
-    const hr = index.byNumber.get(account.employeeNumber);
-    if (hr) return { hr, matchedBy: 'employee-number' };
-  }
-  for (const key of [account.email, account.login]) {
-    const hr = index.byEmail.get(normaliseEmail(key) ?? '');
-    if (hr) return { hr, matchedBy: 'email' };
-  }
-  return { hr: null, matchedBy: null };
+  // A rehire keeps the same e-mail under a new employee number: the first current employment wins, and
+  // only where there is none, the first row. The first row added for a key keeps it.
+  const byEmail = new KeyIndex(hr.length);
+  for (const want of [1, 0])
+    for (let i = 0; i < hr.length; i++) {
+      const email = hr[i]!.email;
+      if (email !== null && active[i] === want) byEmail.add(email, i);
+    }
+  return { records: hr, byNumber: numbers, byEmail, active };
 }
 
 /** Course names that count as data security training when the policy names none. */
 export const DATA_SECURITY_COURSE =
   /data security|information governance|data protection|cyber|\bIG\b|\bDSA\b/i;
 
-/** Training completions counted as they stream past: only the set of trained people is kept. */
+/** Training completions counted as they stream past: only who was trained is kept, a byte per HR row. */
 export interface TrainingTally {
   add(record: TrainingRecord): void;
-  result(active: Iterable<HrRecord>): TrainingCoverage;
+  result(): TrainingCoverage;
 }
+
+/** Completions are looked up a batch at a time (see KeyIndex). */
+const TALLY_BATCH = 4096;
 
 export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTally {
   const from = addMonths(policy.at, -12);
   const courses = new Set(policy.courses.map((c) => c.toLowerCase()));
-  // HR training exports hold every mandatory course (fire safety, manual handling...); only data security counts.
-  const counts = (course: string) =>
-    courses.size > 0 ? courses.has(course.toLowerCase()) : DATA_SECURITY_COURSE.test(course);
-  const trained = new Set<HrRecord>();
+  // HR training exports hold every mandatory course (fire safety, manual handling...); only data security
+  // counts. The same few course names come on every row: decide each once.
+  const decided = new Map<string, boolean>();
+  const counts = (course: string) => {
+    let yes = decided.get(course);
+    if (yes === undefined) {
+      yes = courses.size > 0 ? courses.has(course.toLowerCase()) : DATA_SECURITY_COURSE.test(course);
+      decided.set(course, yes);
+    }
+    return yes;
+  };
+  const trained = new Uint8Array(index.records.length);
   let unmatched = 0;
   let read = 0;
+  const numbers: (string | null)[] = new Array<string | null>(TALLY_BATCH).fill(null);
+  const emails: (string | null)[] = new Array<string | null>(TALLY_BATCH).fill(null);
+  const counted = new Uint8Array(TALLY_BATCH);
+  const rows = new Int32Array(TALLY_BATCH);
+  const byEmailRows = new Int32Array(TALLY_BATCH);
+  let pending = 0;
+
+  const flush = () => {
+    index.byNumber.getMany(numbers, rows, 0, pending);
+    // By e-mail only where the employee number is missing or unknown.
+    for (let i = 0; i < pending; i++) if (rows[i] !== -1) emails[i] = null;
+    index.byEmail.getMany(emails, byEmailRows, 0, pending);
+    for (let i = 0; i < pending; i++) {
+      const row = rows[i] !== -1 ? rows[i]! : byEmailRows[i]!;
+      if (row === -1) unmatched++;
+      else if (counted[i] === 1) trained[row] = 1;
+    }
+    pending = 0;
+  };
+
   return {
     add(r) {
       read++;
-      const hr =
-        (r.employeeNumber !== null ? index.byNumber.get(r.employeeNumber) : undefined) ??
-        (r.email !== null ? index.byEmail.get(r.email) : undefined);
-      if (hr === undefined) {
-        unmatched++;
-        return;
-      }
+      numbers[pending] = r.employeeNumber;
+      emails[pending] = r.email;
       // The 12 months before the review date: after `from`, on or before `at`.
-      if (r.completed <= from || r.completed > policy.at) return;
-      if (!counts(r.course)) return;
-      trained.add(hr);
+      counted[pending] = r.completed > from && r.completed <= policy.at && counts(r.course) ? 1 : 0;
+      if (++pending === TALLY_BATCH) flush();
     },
-    result(active) {
+    result() {
+      flush();
       let of = 0;
       let covered = 0;
-      for (const hr of active) {
-        of++;
-        if (trained.has(hr)) covered++;
-      }
+      for (let i = 0; i < index.records.length; i++)
+        if (index.active[i] === 1) {
+          of++;
+          covered += trained[i]!;
+        }
       const percent = of === 0 ? null : Math.round((covered / of) * 1000) / 10;
       return {
         covered,
@@ -186,6 +215,42 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
       };
     },
   };
+}
+
+/**
+ * The HR row of each account: by employee number first, then by normalised e-mail, then by login. `how` gets
+ * 1 for a match by employee number and 2 for one by e-mail.
+ */
+function matchAll(accounts: readonly Account[], index: HrIndex): { rows: Int32Array; how: Uint8Array } {
+  const n = accounts.length;
+  const rows = new Int32Array(n);
+  const how = new Uint8Array(n);
+  const keys = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) keys[i] = accounts[i]!.employeeNumber;
+  index.byNumber.getMany(keys, rows);
+  const misses: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (rows[i] !== -1) how[i] = 1;
+    else misses.push(i);
+  }
+  for (const pick of [(a: Account) => a.email, (a: Account) => a.login]) {
+    if (misses.length === 0) break;
+    const found = new Int32Array(misses.length);
+    index.byEmail.getMany(
+      misses.map((i) => normaliseEmail(pick(accounts[i]!))),
+      found,
+    );
+    let left = 0;
+    for (let k = 0; k < misses.length; k++) {
+      const i = misses[k]!;
+      if (found[k] !== -1) {
+        rows[i] = found[k]!;
+        how[i] = 2;
+      } else misses[left++] = i;
+    }
+    misses.length = left;
+  }
+  return { rows, how };
 }
 
 function coverage(covered: number, of: number, unknown: number): Coverage {
@@ -205,14 +270,48 @@ export interface AnalyseInput {
   index?: HrIndex;
 }
 
+/**
+ * Findings are plain data, and most say the same few things: each distinct one is made once and shared, as
+ * is the list of a lone finding, so a million accounts do not make a million copies of "has never signed in".
+ * Both are frozen, like NO_FINDINGS.
+ */
+class Findings {
+  private readonly made = new Map<string, Finding[]>();
+
+  /** The list holding just this finding. */
+  one(kind: FindingKind, detail: string): Finding[] {
+    const key = `${kind}\u0000${detail}`;
+    let list = this.made.get(key);
+    if (list === undefined) {
+      list = Object.freeze([Object.freeze({ kind, detail })]) as unknown as Finding[];
+      this.made.set(key, list);
+    }
+    return list;
+  }
+
+  /** Adds a finding to a result's list, making the list its own once it holds more than one. */
+  add(list: Finding[], kind: FindingKind, detail: string): Finding[] {
+    const lone = this.one(kind, detail);
+    if (list.length === 0) return lone;
+    return Object.isFrozen(list) ? [...list, lone[0]!] : (list.push(lone[0]!), list);
+  }
+}
+
+const UNOWNED: Record<AccountKind, string> = {
+  guest: 'guest account: nobody in HR sponsors it',
+  service: 'service account: not a person, so it needs a named owner',
+  member: 'nobody in HR matches this account by employee number or e-mail',
+};
+
 export function analyse(input: AnalyseInput): Analysis {
   const { policy, capabilities } = input;
   const at = policy.at;
   const index = input.index ?? indexHr(input.hr, at);
   const dormantBefore = addDays(at, -policy.dormantDays);
   const mfaKnown = capabilities.mfa || input.mfaFormat !== null;
+  const accounts = input.accounts;
   const counts: Analysis['counts'] = {
-    accounts: input.accounts.length,
+    accounts: accounts.length,
     enabled: 0,
     members: 0,
     guests: 0,
@@ -226,7 +325,7 @@ export function analyse(input: AnalyseInput): Analysis {
     leaversWithinGrace: 0,
     rolesNotInMatrix: 0,
   };
-  const results: AccountResult[] = new Array<AccountResult>(input.accounts.length);
+  const results: AccountResult[] = new Array<AccountResult>(accounts.length);
   const leavers: AccountResult[] = [];
   const unmatched: Analysis['unmatched'] = { members: [], guests: [], service: [] };
   const dormant: AccountResult[] = [];
@@ -240,11 +339,16 @@ export function analyse(input: AnalyseInput): Analysis {
   let privUnknown = 0;
   let privilegedKnown = false;
   let groupsSeen = false;
+  const findings = new Findings();
+  // Leave dates repeat: when each one's grace ends, worked out once.
+  const graceEnds = new Map<string, string>();
 
-  for (let i = 0; i < input.accounts.length; i++) {
-    const account = input.accounts[i]!;
-    const { hr, matchedBy } = match(account, index);
-    const findings: Finding[] = [];
+  const { rows, how } = matchAll(accounts, index);
+  for (let i = 0; i < accounts.length; i++) {
+    const account = accounts[i]!;
+    const hr = rows[i] === -1 ? null : index.records[rows[i]!]!;
+    const matchedBy = how[i] === 1 ? 'employee-number' : how[i] === 2 ? 'email' : null;
+    let found = NO_FINDINGS;
     const result: AccountResult = { account, hr, matchedBy, findings: NO_FINDINGS };
     results[i] = result;
     if (matchedBy === 'employee-number') counts.matchedByEmployeeNumber++;
@@ -255,22 +359,29 @@ export function analyse(input: AnalyseInput): Analysis {
     if (hr !== null && hasLeft(hr, at)) {
       if (!account.enabled) counts.leaversDisabled++;
       else if (hr.leaveDate === null) {
-        findings.push({
-          kind: 'leaver',
-          detail: `HR says "${hr.status}" with no leave date, and the account is enabled`,
-        });
+        found = findings.add(
+          found,
+          'leaver',
+          `HR says "${hr.status}" with no leave date, and the account is enabled`,
+        );
       } else {
-        const limit = addDays(hr.leaveDate, policy.leaverGraceDays);
+        let limit = graceEnds.get(hr.leaveDate);
+        if (limit === undefined)
+          graceEnds.set(hr.leaveDate, (limit = addDays(hr.leaveDate, policy.leaverGraceDays)));
         if (at > limit) {
           const days = Math.round((Date.parse(at) - Date.parse(hr.leaveDate)) / 86_400_000);
-          findings.push({
-            kind: 'leaver',
-            detail: `left on ${hr.leaveDate}, ${days} days ago, and the account is still enabled`,
-          });
+          found = findings.add(
+            found,
+            'leaver',
+            `left on ${hr.leaveDate}, ${days} days ago, and the account is still enabled`,
+          );
         } else counts.leaversWithinGrace++;
       }
     }
-    if (!account.enabled) continue;
+    if (!account.enabled) {
+      result.findings = found;
+      continue;
+    }
 
     counts.enabled++;
     if (account.kind === 'guest') counts.guests++;
@@ -279,28 +390,21 @@ export function analyse(input: AnalyseInput): Analysis {
     if (account.privileged === true) counts.privileged++;
 
     if (hr === null) {
-      findings.push({
-        kind: 'no-hr-match',
-        detail:
-          account.kind === 'guest'
-            ? 'guest account: nobody in HR sponsors it'
-            : account.kind === 'service'
-              ? 'service account: not a person, so it needs a named owner'
-              : 'nobody in HR matches this account by employee number or e-mail',
-      });
+      found = findings.add(found, 'no-hr-match', UNOWNED[account.kind]);
       unmatched[
         account.kind === 'guest' ? 'guests' : account.kind === 'service' ? 'service' : 'members'
       ].push(result);
     }
 
     if (capabilities.signIn) {
+      // Compared as text: an ISO time sorts after its own day and before the next.
       const last = account.lastSignIn;
       if (last === null) {
-        const created = account.created?.slice(0, 10);
-        if (created === undefined || created < dormantBefore)
-          findings.push({ kind: 'dormant', detail: 'has never signed in' });
-      } else if (last.slice(0, 10) < dormantBefore) {
-        findings.push({ kind: 'dormant', detail: `last successful sign-in ${last.slice(0, 10)}` });
+        const created = account.created;
+        if (created === null || created < dormantBefore)
+          found = findings.add(found, 'dormant', 'has never signed in');
+      } else if (last < dormantBefore) {
+        found = findings.add(found, 'dormant', `last successful sign-in ${last.slice(0, 10)}`);
       }
     }
 
@@ -315,10 +419,11 @@ export function analyse(input: AnalyseInput): Analysis {
         if (account.mfa) privWith++;
       }
       if (!account.mfa)
-        findings.push({
-          kind: 'no-mfa',
-          detail: account.privileged ? 'privileged account without MFA' : 'no MFA method registered',
-        });
+        found = findings.add(
+          found,
+          'no-mfa',
+          account.privileged ? 'privileged account without MFA' : 'no MFA method registered',
+        );
     }
 
     if (input.matrix !== null && hr !== null && account.groups !== null) {
@@ -328,15 +433,15 @@ export function analyse(input: AnalyseInput): Analysis {
       else {
         const extra = account.groups.filter((g) => !allowed.has(g.toLowerCase()));
         if (extra.length > 0)
-          findings.push({
-            kind: 'role-drift',
-            detail: `holds ${extra.join(', ')}, outside what a ${hr.jobRole} needs`,
-          });
+          found = [
+            ...found,
+            { kind: 'role-drift', detail: `holds ${extra.join(', ')}, outside what a ${hr.jobRole} needs` },
+          ];
       }
     }
 
-    if (findings.length > 0) result.findings = findings;
-    for (const f of findings) {
+    result.findings = found;
+    for (const f of found) {
       if (f.kind === 'leaver') leavers.push(result);
       else if (f.kind === 'dormant') dormant.push(result);
       else if (f.kind === 'no-mfa') noMfa.push(result);
@@ -345,9 +450,7 @@ export function analyse(input: AnalyseInput): Analysis {
   }
   noMfa.sort((a, b) => Number(b.account.privileged === true) - Number(a.account.privileged === true));
 
-  const active: HrRecord[] = [];
-  for (const r of input.hr) if (isActiveStaff(r, at)) active.push(r);
-  counts.activeStaff = active.length;
+  for (let i = 0; i < index.active.length; i++) counts.activeStaff += index.active[i]!;
 
   const notDeterminable: Analysis['notDeterminable'] = {};
   if (!capabilities.signIn)
@@ -377,6 +480,6 @@ export function analyse(input: AnalyseInput): Analysis {
       all: mfaKnown ? coverage(mfaWith, mfaOf, mfaUnknown) : null,
       privileged: mfaKnown && privilegedKnown ? coverage(privWith, privOf, privUnknown) : null,
     },
-    training: input.training?.result(active) ?? null,
+    training: input.training?.result() ?? null,
   };
 }

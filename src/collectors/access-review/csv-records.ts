@@ -1,10 +1,12 @@
 // Streams a CSV export (RFC 4180: commas, double quotes, quoted line breaks, CRLF or LF, a UTF-8 BOM): the
 // header row checked first (delimiter, required columns named with the columns found), then each row handed
-// over with its line, so a million rows never sit in memory. Our own tokenizer rather than csv-parse: on
-// three million rows csv-parse took about 20 microseconds a row here, most of the collector's time, where
-// splitting lines without quotes natively takes a tenth of that; quoted lines take the careful path.
-import { StringDecoder } from 'node:string_decoder';
+// over with its line, so a million rows never sit in memory. Our own tokenizer rather than csv-parse, which
+// took about 20 microseconds a row here: whole lines are decoded a chunk at a time (Latin-1 when the bytes
+// are ASCII, which is a copy), a row without quotes is split by scanning for commas, and a cell becomes a
+// string only when the reader asks for it. Rows with quotes take the careful path.
+import { isAscii } from 'node:buffer';
 import { InputError } from './input-file.ts';
+import { isoDateKey, type DayPool } from './parse-values.ts';
 
 export interface CsvColumns {
   /** Finds a column by any of its names (case and spacing ignored); -1 when absent. */
@@ -63,7 +65,129 @@ function checkDelimiter(firstLine: string, file: string): void {
       );
 }
 
-interface Row {
+const COMMA = 0x2c;
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** The whitespace String#trim removes that ASCII has: tab, line feed, vertical tab, form feed, CR, space. */
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+/**
+ * A string that no longer holds on to the text it was cut from. V8 keeps a slice of 13 or more characters as
+ * a view of its parent, and a kept HR e-mail would otherwise keep a whole megabyte chunk of the file alive.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * One row, read in place: the cells are positions in the decoded text, and become strings only when asked
+ * for. The object is reused from row to row, so a handler must copy out what it keeps.
+ */
+export class CsvRow {
+  /** The number of cells. */
+  length = 0;
+  private text = '';
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  /** The cells of a row with quotes, unquoted by the careful path. */
+  private unquoted: string[] | null = null;
+
+  /** Splits a line without quotes; false for a blank line (empty, or only commas). */
+  split(text: string, from: number, to: number): boolean {
+    let content = false;
+    let cells = 0;
+    let start = from;
+    for (let k = from; k < to; k++) {
+      if (text.charCodeAt(k) === COMMA) {
+        this.put(cells++, start, k);
+        start = k + 1;
+      } else content = true;
+    }
+    if (!content) return false;
+    this.put(cells++, start, to);
+    this.text = text;
+    this.length = cells;
+    this.unquoted = null;
+    return true;
+  }
+
+  setCells(cells: string[]): void {
+    this.unquoted = cells;
+    this.length = cells.length;
+  }
+
+  private put(i: number, start: number, end: number): void {
+    if (i === this.starts.length) {
+      const starts = new Int32Array(i * 2);
+      const ends = new Int32Array(i * 2);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[i] = start;
+    this.ends[i] = end;
+  }
+
+  /** The cell as written, quotes removed; '' for a column the row does not have. */
+  cell(i: number): string {
+    if (i < 0 || i >= this.length) return '';
+    if (this.unquoted !== null) return this.unquoted[i]!;
+    return this.text.slice(this.starts[i], this.ends[i]);
+  }
+
+  cells(): string[] {
+    const out = new Array<string>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.cell(i);
+    return out;
+  }
+
+  /** The cell trimmed, or null when it is empty or the column is absent (-1). */
+  value(i: number): string | null {
+    if (i < 0 || i >= this.length) return null;
+    if (this.unquoted !== null) {
+      const t = this.unquoted[i]!.trim();
+      return t === '' ? null : t;
+    }
+    const text = this.text;
+    let s = this.starts[i]!;
+    let e = this.ends[i]!;
+    while (s < e && isAsciiSpace(text.charCodeAt(s))) s++;
+    while (e > s && isAsciiSpace(text.charCodeAt(e - 1))) e--;
+    if (s === e) return null;
+    const v = text.slice(s, e);
+    // Past ASCII, String#trim knows more spaces (no-break, ideographic...).
+    if (text.charCodeAt(s) > 0x7f || text.charCodeAt(e - 1) > 0x7f) {
+      const t = v.trim();
+      return t === '' ? null : t;
+    }
+    return v;
+  }
+
+  /**
+   * The cell as a date (see `parseDate`), shared through `days`. An ISO date is read from the characters
+   * where it stands; the other forms, and anything that is not a date, go through `parseDate`.
+   */
+  date(i: number, days: DayPool, file: string, line: number, column: string): string | null {
+    if (i < 0 || i >= this.length) return null;
+    if (this.unquoted === null) {
+      const text = this.text;
+      let s = this.starts[i]!;
+      let e = this.ends[i]!;
+      while (s < e && isAsciiSpace(text.charCodeAt(s))) s++;
+      while (e > s && isAsciiSpace(text.charCodeAt(e - 1))) e--;
+      if (s === e) return null;
+      const key = isoDateKey(text, s, e);
+      if (key !== -1) return days.day(key);
+    }
+    return days.parse(this.cell(i), file, line, column);
+  }
+}
+
+interface QuotedRow {
   cells: string[];
   /** Where the row ends: the index just after its line break. */
   next: number;
@@ -75,7 +199,7 @@ interface Row {
  * Parses the row starting at `p` cell by cell, honouring quotes. Null when the text ends inside the row and
  * more may come; at the end of the file an unclosed quote is an error.
  */
-function quotedRow(s: string, p: number, final: boolean, file: string, line: number): Row | null {
+function quotedRow(s: string, p: number, final: boolean, file: string, line: number): QuotedRow | null {
   const cells: string[] = [];
   let innerLines = 0;
   let k = p;
@@ -107,18 +231,18 @@ function quotedRow(s: string, p: number, final: boolean, file: string, line: num
       }
       const c = s.charCodeAt(k);
       if (k >= s.length && !final) return null;
-      if (k < s.length && c !== 0x2c && c !== 0x0a && c !== 0x0d)
+      if (k < s.length && c !== COMMA && c !== LF && c !== CR)
         throw new InputError(file, line + innerLines, `unexpected "${s[k]}" after a closing quote`);
     } else {
       let end = k;
       while (end < s.length) {
         const c = s.charCodeAt(end);
-        if (c === 0x2c || c === 0x0a) break;
+        if (c === COMMA || c === LF) break;
         end++;
       }
       if (end >= s.length && !final) return null;
       cell = s.slice(k, end);
-      if (cell.endsWith('\r') && s.charCodeAt(end) !== 0x2c) cell = cell.slice(0, -1);
+      if (cell.endsWith('\r') && s.charCodeAt(end) !== COMMA) cell = cell.slice(0, -1);
       if (cell.includes('"'))
         throw new InputError(
           file,
@@ -129,16 +253,16 @@ function quotedRow(s: string, p: number, final: boolean, file: string, line: num
     }
     cells.push(cell);
     const c = s.charCodeAt(k);
-    if (c === 0x2c) {
+    if (c === COMMA) {
       k++;
       continue;
     }
-    if (c === 0x0d) {
+    if (c === CR) {
       k++;
       // A CR at the very end of what has arrived: its LF may be in the next chunk.
       if (k >= s.length && !final) return null;
     }
-    if (s.charCodeAt(k) === 0x0a) k++;
+    if (s.charCodeAt(k) === LF) k++;
     return { cells, next: k, innerLines };
   }
 }
@@ -147,64 +271,101 @@ function quotedRow(s: string, p: number, final: boolean, file: string, line: num
  * Reads the header, lets `onHeader` check it and return the row handler, then streams every row to it.
  * Blank lines are skipped; a row with the wrong number of cells is an error naming its line.
  */
-export async function readCsvRecords(
+export async function readCsvRows(
   chunks: AsyncIterable<Buffer>,
   file: string,
-  onHeader: (columns: CsvColumns) => (row: string[], line: number) => void,
+  onHeader: (columns: CsvColumns) => (row: CsvRow, line: number) => void,
 ): Promise<number> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+  const row = new CsvRow();
   let line = 1;
   let width = -1;
   let rows = 0;
   let started = false;
-  let onRow: ((row: string[], line: number) => void) | undefined;
+  let onRow: ((row: CsvRow, line: number) => void) | undefined;
 
-  const take = (cells: string[], at: number) => {
+  const take = (at: number) => {
     if (onRow === undefined) {
+      const cells = row.cells();
       checkDelimiter(cells.join(','), file);
       width = cells.length;
       onRow = onHeader(columnsOf(cells.map((h) => h.trim())));
       return;
     }
-    if (cells.length !== width)
-      throw new InputError(file, at, `this row has ${cells.length} cells where the header has ${width}`);
+    if (row.length !== width)
+      throw new InputError(file, at, `this row has ${row.length} cells where the header has ${width}`);
     rows++;
-    onRow(cells, at);
+    onRow(row, at);
   };
 
+  /** Reads the whole rows in `s`; returns the unfinished rest. */
   const consume = (s: string, final: boolean): string => {
     let p = 0;
-    for (;;) {
-      if (p >= s.length) return '';
-      const nl = s.indexOf('\n', p);
-      if (nl === -1 && !final) return s.slice(p);
-      const end = nl === -1 ? s.length : nl;
-      const text = s.charCodeAt(end - 1) === 0x0d ? s.slice(p, end - 1) : s.slice(p, end);
-      if (text.includes('"')) {
-        const row = quotedRow(s, p, final, file, line);
-        if (row === null) return s.slice(p);
-        take(row.cells, line);
-        line += 1 + row.innerLines;
-        p = row.next;
+    // The next quote at or after p (-1: none); looked for again only once p has passed it.
+    let quote = -2;
+    const n = s.length;
+    while (p < n) {
+      let nl = s.indexOf('\n', p);
+      if (nl === -1) {
+        if (!final) return s.slice(p);
+        nl = n;
+      }
+      if (quote !== -1 && quote < p) quote = s.indexOf('"', p);
+      if (quote !== -1 && quote < nl) {
+        const quoted = quotedRow(s, p, final, file, line);
+        if (quoted === null) return s.slice(p);
+        row.setCells(quoted.cells);
+        take(line);
+        line += 1 + quoted.innerLines;
+        p = quoted.next;
         continue;
       }
+      const end = nl > p && s.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
       // Blank lines (a trailing newline, a spreadsheet's empty rows) are not rows.
-      if (text !== '' && !/^,*$/.test(text)) take(text.split(','), line);
+      if (row.split(s, p, end)) take(line);
       line++;
-      p = end + 1;
+      p = nl + 1;
     }
+    return '';
   };
 
-  for await (const chunk of chunks) {
-    let text = decoder.write(chunk);
+  const decode = (bytes: Buffer): string => {
+    let text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     if (!started && text.length > 0) {
       started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    return text;
+  };
+
+  let rest = '';
+  // Bytes after the last line break of what has arrived: decoded only once their line is whole, so a
+  // character split between two chunks is never cut.
+  let pending: Buffer | null = null;
+  for await (const chunk of chunks) {
+    const bytes: Buffer = pending === null ? chunk : Buffer.concat([pending, chunk]);
+    const cut = bytes.lastIndexOf(LF) + 1;
+    if (cut === 0) {
+      pending = bytes;
+      continue;
+    }
+    pending = cut === bytes.length ? null : bytes.subarray(cut);
+    const text = decode(bytes.subarray(0, cut));
     rest = consume(rest === '' ? text : rest + text, false);
   }
-  consume(rest + decoder.end(), true);
+  const tail = pending === null ? '' : decode(pending);
+  consume(rest + tail, true);
   if (onRow === undefined) throw new InputError(file, null, 'the file has no header row (it is empty)');
   return rows;
+}
+
+/** `readCsvRows` with each row as an array of its cells: for the small files, where speed does not matter. */
+export async function readCsvRecords(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+  onHeader: (columns: CsvColumns) => (row: string[], line: number) => void,
+): Promise<number> {
+  return readCsvRows(chunks, file, (columns) => {
+    const onRow = onHeader(columns);
+    return (row, line) => onRow(row.cells(), line);
+  });
 }

@@ -1,7 +1,10 @@
 // An incremental reader for the one JSON shape every identity-provider export shares: a long array of
 // objects, either the whole document or under a key (Graph `value`, Google `users`, SCIM `Resources`).
-// It finds each object's bytes with a small scanner and hands them to JSON.parse, so memory stays flat
-// however many records there are, and every error names a line.
+// It finds each object's bytes with a small scanner, so memory stays flat however many records there are,
+// and every error names a line. A record is handed over parsed by JSON.parse; or, once the reader has said
+// which fields it wants (`RecordFields`), read straight from the bytes: only those values are decoded, into
+// slots, and the rest is checked and skipped, so a million records build no tree of objects and strings
+// nobody reads.
 import { InputError } from './input-file.ts';
 
 /** The keys under which the exports keep their records. */
@@ -11,6 +14,13 @@ export interface JsonRecordsInfo {
   /** The key of the records array, or null when the document is the array itself. */
   container: string | null;
   records: number;
+}
+
+/** What the reader wants of each record, and where to put each value: see `readJsonRecords`. */
+export interface FieldListener {
+  fields: RecordFields;
+  /** Called with each record's values, in the order of the paths; the array is reused for the next record. */
+  onFields(values: unknown[], line: number): void;
 }
 
 const QUOTE = 0x22;
@@ -28,12 +38,18 @@ function isSpace(b: number): boolean {
 
 /**
  * Calls `onRecord` with each object of the records array, in order, with the line it starts on. `onRecord`
- * may throw an InputError to stop the read.
+ * may throw an InputError to stop the read, or call `listen`: the records after that one go to the listener
+ * as the values of its fields instead.
  */
 export async function readJsonRecords(
   chunks: AsyncIterable<Buffer>,
   file: string,
-  onRecord: (value: Record<string, unknown>, line: number, container: string | null) => void,
+  onRecord: (
+    value: Record<string, unknown>,
+    line: number,
+    container: string | null,
+    listen: (listener: FieldListener) => void,
+  ) => void,
 ): Promise<JsonRecordsInfo> {
   let line = 1;
   let depth = 0;
@@ -57,16 +73,28 @@ export async function readJsonRecords(
   let records = 0;
   let bomLeft = 3;
   let pendingEscape = false;
+  // Set once the reader says which fields it wants (the cast keeps TypeScript from narrowing it to null).
+  let fast = null as { listener: FieldListener; extractor: FieldExtractor } | null;
+  const listen = (listener: FieldListener) => {
+    fast = { listener, extractor: new FieldExtractor(listener.fields) };
+  };
 
-  const emit = (text: string) => {
+  const emit = (bytes: Buffer) => {
+    if (fast !== null) {
+      if (fast.extractor.read(bytes, 0, bytes.length, file, captureLine) === -1)
+        throw new InputError(file, captureLine, 'this record is not valid JSON: it ends too soon');
+      records++;
+      fast.listener.onFields(fast.extractor.values, captureLine);
+      return;
+    }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(bytes.toString('utf8'));
     } catch (e) {
       throw new InputError(file, captureLine, `this record is not valid JSON: ${(e as Error).message}`);
     }
     records++;
-    onRecord(value as Record<string, unknown>, captureLine, container);
+    onRecord(value as Record<string, unknown>, captureLine, container, listen);
   };
 
   for await (let chunk of chunks) {
@@ -149,6 +177,17 @@ export async function readJsonRecords(
       }
       if (arrayOpen && depth === arrayDepth && !capturing) {
         if (b === OPEN_OBJECT) {
+          if (fast !== null) {
+            const end = fast.extractor.read(chunk, i, n, file, line);
+            if (end !== -1) {
+              records++;
+              fast.listener.onFields(fast.extractor.values, line);
+              line += fast.extractor.lines;
+              i = end;
+              continue;
+            }
+            // The record runs on into the next chunk: gather its bytes, then read them whole.
+          }
           capturing = true;
           captureStart = i;
           captureLine = line;
@@ -205,10 +244,10 @@ export async function readJsonRecords(
         if (depth < 0) throw new InputError(file, line, `unexpected "${String.fromCharCode(b)}"`);
         if (capturing && depth === arrayDepth) {
           capturing = false;
-          if (captureParts.length === 0) emit(chunk.toString('utf8', captureStart, i + 1));
+          if (captureParts.length === 0) emit(chunk.subarray(captureStart, i + 1));
           else {
             captureParts.push(chunk.subarray(0, i + 1));
-            emit(Buffer.concat(captureParts).toString('utf8'));
+            emit(Buffer.concat(captureParts));
             captureParts = [];
           }
         }
@@ -242,4 +281,412 @@ function trailingBackslashes(chunk: Buffer, from: number): number {
   let count = 0;
   for (let k = chunk.length - 1; k >= from && chunk[k] === BACKSLASH; k--) count++;
   return count;
+}
+
+/** The value of a wanted object whose own fields were read into their slots. */
+export const OBJECT: unique symbol = Symbol('object');
+
+class FieldNode {
+  readonly bytes: Buffer;
+  children: FieldNode[] | null = null;
+  /** The slots of everything below this node, cleared when the key comes again (the last one counts). */
+  readonly below: number[] = [];
+  /** The child that came first last time, and the one after each child: tried before the others. */
+  private first = -1;
+  private after: number[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly slot: number,
+  ) {
+    this.bytes = Buffer.from(name, 'utf8');
+  }
+
+  child(name: string, slot: () => number): FieldNode {
+    this.children ??= [];
+    let node = this.children.find((c) => c.name === name);
+    if (node === undefined) {
+      node = new FieldNode(name, slot());
+      this.children.push(node);
+      this.after.push(-1);
+    }
+    return node;
+  }
+
+  /** The child whose name is the bytes `buf[s..e)`, or -1; `prev` is the child matched before, or -1. */
+  match(buf: Buffer, s: number, e: number, prev: number): number {
+    const children = this.children!;
+    const guess = prev === -1 ? this.first : this.after[prev]!;
+    if (guess !== -1 && children[guess]!.is(buf, s, e)) return guess;
+    for (let c = 0; c < children.length; c++)
+      if (c !== guess && children[c]!.is(buf, s, e)) {
+        if (prev === -1) this.first = c;
+        else this.after[prev] = c;
+        return c;
+      }
+    return -1;
+  }
+
+  byName(name: string): number {
+    return this.children!.findIndex((c) => c.name === name);
+  }
+
+  private is(buf: Buffer, s: number, e: number): boolean {
+    const bytes = this.bytes;
+    if (e - s !== bytes.length) return false;
+    for (let k = 0; k < bytes.length; k++) if (buf[s + k] !== bytes[k]) return false;
+    return true;
+  }
+}
+
+/**
+ * The values a reader wants from each record, by path: a top-level key (`"mail"`), or a key of an object
+ * under one (`["signInActivity", "lastSignInDateTime"]`). Each path has a slot in the values array, in the
+ * order given. A slot is undefined when its key is absent; an object with wanted keys of its own is `OBJECT`
+ * when it is an object and its value otherwise; any other object or array is parsed whole.
+ */
+export class RecordFields {
+  readonly root = new FieldNode('', -1);
+  readonly size: number;
+
+  constructor(paths: readonly (string | readonly string[])[]) {
+    let slots = 0;
+    const next = () => slots++;
+    const bySlot: number[] = [];
+    for (const path of paths) {
+      const keys = typeof path === 'string' ? [path] : path;
+      let node = this.root;
+      const parents: FieldNode[] = [];
+      for (const key of keys) {
+        parents.push(node);
+        node = node.child(key, next);
+      }
+      for (const parent of parents.slice(1))
+        if (!parent.below.includes(node.slot)) parent.below.push(node.slot);
+      bySlot.push(node.slot);
+    }
+    if (new Set(bySlot).size !== bySlot.length) throw new Error('a path is listed twice');
+    // The slots were numbered as nodes appeared; a path's slot is its position only if parents come first.
+    bySlot.forEach((slot, i) => {
+      if (slot !== i) throw new Error(`list "${String(paths[i])}" after the object it is in`);
+    });
+    this.size = slots;
+  }
+
+  /** The values of a record already parsed, exactly as the byte reader would give them. */
+  fromObject(record: Record<string, unknown>, values: unknown[] = new Array<unknown>(this.size)): unknown[] {
+    values.fill(undefined);
+    const walk = (node: FieldNode, value: Record<string, unknown>) => {
+      for (const child of node.children!) {
+        if (!Object.hasOwn(value, child.name)) continue;
+        const v = value[child.name];
+        if (child.children !== null && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+          values[child.slot] = OBJECT;
+          walk(child, v as Record<string, unknown>);
+        } else values[child.slot] = v;
+      }
+    };
+    walk(this.root, record);
+    return values;
+  }
+}
+
+/** Thrown inside the extractor when the bytes end before the record does. */
+const INCOMPLETE = new Error('incomplete');
+
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+/** Nesting deeper than this in a record is refused rather than followed down the stack. */
+const MAX_DEPTH = 256;
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+/** Each byte's part in a string: most are ORDINARY and scanned past in a tight loop. */
+const ORDINARY = 0;
+const WIDE = 1;
+const ESCAPE = 2;
+const CONTROL = 4;
+const CLOSING = 8;
+const STRING_BYTE = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) STRING_BYTE[b] = CONTROL;
+for (let b = 0x80; b < 0x100; b++) STRING_BYTE[b] = WIDE;
+STRING_BYTE[QUOTE] = CLOSING;
+STRING_BYTE[BACKSLASH] = ESCAPE;
+const ESCAPES = new Uint8Array(256);
+for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
+
+/**
+ * Reads one record from bytes, strictly as RFC 8259 has it, into the slots of a RecordFields: wanted
+ * strings decoded once, wanted objects and arrays parsed whole, everything else checked and passed over.
+ */
+class FieldExtractor {
+  readonly values: unknown[];
+  /** Line breaks inside the record last read. */
+  lines = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private end = 0;
+  private pos = 0;
+  private file = '';
+  private line = 0;
+  private depth = 0;
+  /** What the string last scanned held besides plain ASCII: WIDE and ESCAPE bits. */
+  private seen = 0;
+
+  constructor(private readonly fields: RecordFields) {
+    this.values = new Array<unknown>(fields.size);
+  }
+
+  /** Reads the object at `buf[start]` ("{"); the index after it, or -1 when `end` comes first. */
+  read(buf: Buffer, start: number, end: number, file: string, line: number): number {
+    this.buf = buf;
+    this.end = end;
+    this.pos = start;
+    this.file = file;
+    this.line = line;
+    this.lines = 0;
+    this.depth = 0;
+    this.values.fill(undefined);
+    try {
+      this.object(this.fields.root);
+      return this.pos;
+    } catch (e) {
+      if (e === INCOMPLETE) return -1;
+      throw e;
+    }
+  }
+
+  private fail(expected: string): never {
+    const at = this.pos;
+    const found =
+      at >= this.end ? 'the end' : `"${this.buf.toString('utf8', at, Math.min(this.end, at + 1))}"`;
+    throw new InputError(
+      this.file,
+      this.line + this.lines,
+      `this record is not valid JSON: expected ${expected}, found ${found}`,
+    );
+  }
+
+  /** Skips spaces and returns the next byte, without moving past it. */
+  private space(): number {
+    const buf = this.buf;
+    let p = this.pos;
+    for (;;) {
+      if (p >= this.end) throw INCOMPLETE;
+      const b = buf[p]!;
+      if (b === 0x20 || b === 0x09 || b === 0x0d) p++;
+      else if (b === NEWLINE) {
+        this.lines++;
+        p++;
+      } else {
+        this.pos = p;
+        return b;
+      }
+    }
+  }
+
+  /** At an opening quote: moves past the string and returns the index of its closing quote. */
+  private string(): number {
+    const buf = this.buf;
+    const end = this.end;
+    let p = this.pos + 1;
+    let seen = 0;
+    for (;;) {
+      let c = 0;
+      while (p < end && (c = STRING_BYTE[buf[p]!]!) === ORDINARY) p++;
+      if (p >= end) throw INCOMPLETE;
+      if (c === CLOSING) break;
+      seen |= c;
+      if (c === WIDE) {
+        p++;
+        continue;
+      }
+      if (c === CONTROL) {
+        this.pos = p;
+        this.fail('a control character to be escaped in a string');
+      }
+      // A backslash: one of the escapes JSON allows.
+      if (p + 1 >= end) throw INCOMPLETE;
+      const e = buf[p + 1]!;
+      if (ESCAPES[e] !== 1) {
+        this.pos = p;
+        this.fail('a valid escape after a backslash');
+      }
+      if (e === 0x75) {
+        if (p + 5 >= end) throw INCOMPLETE;
+        for (let k = p + 2; k < p + 6; k++)
+          if (HEX[buf[k]!] !== 1) {
+            this.pos = k;
+            this.fail('four hexadecimal digits after \\u');
+          }
+        p += 6;
+      } else p += 2;
+    }
+    this.seen = seen;
+    this.pos = p + 1;
+    return p;
+  }
+
+  private text(s: number, e: number): string {
+    if (this.seen === 0) return this.buf.toString('latin1', s, e);
+    if ((this.seen & ESCAPE) === 0) return this.buf.toString('utf8', s, e);
+    return JSON.parse(this.buf.toString('utf8', s - 1, e + 1)) as string;
+  }
+
+  private object(node: FieldNode | null): void {
+    if (++this.depth > MAX_DEPTH) this.fail(`no more than ${MAX_DEPTH} levels of nesting`);
+    const values = this.values;
+    this.pos++;
+    let b = this.space();
+    if (b === CLOSE_OBJECT) {
+      this.pos++;
+      this.depth--;
+      return;
+    }
+    let prev = -1;
+    for (;;) {
+      if (b !== QUOTE) this.fail('a key in double quotes');
+      const ks = this.pos + 1;
+      const ke = this.string();
+      let child: FieldNode | undefined;
+      if (node !== null) {
+        const c =
+          (this.seen & ESCAPE) !== 0 ? node.byName(this.text(ks, ke)) : node.match(this.buf, ks, ke, prev);
+        if (c !== -1) {
+          prev = c;
+          child = node.children![c];
+        }
+      }
+      if (this.space() !== COLON) this.fail('":" after the key');
+      this.pos++;
+      b = this.space();
+      if (child === undefined) this.skip(b);
+      else if (child.children !== null && b === OPEN_OBJECT) {
+        for (const slot of child.below) values[slot] = undefined;
+        values[child.slot] = OBJECT;
+        this.object(child);
+      } else values[child.slot] = this.value(b);
+      b = this.space();
+      if (b === COMMA) {
+        this.pos++;
+        b = this.space();
+        continue;
+      }
+      if (b !== CLOSE_OBJECT) this.fail('"," or "}" after a value');
+      this.pos++;
+      this.depth--;
+      return;
+    }
+  }
+
+  private array(): void {
+    if (++this.depth > MAX_DEPTH) this.fail(`no more than ${MAX_DEPTH} levels of nesting`);
+    this.pos++;
+    let b = this.space();
+    if (b === CLOSE_ARRAY) {
+      this.pos++;
+      this.depth--;
+      return;
+    }
+    for (;;) {
+      this.skip(b);
+      b = this.space();
+      if (b === COMMA) {
+        this.pos++;
+        b = this.space();
+        continue;
+      }
+      if (b !== CLOSE_ARRAY) this.fail('"," or "]" after a value');
+      this.pos++;
+      this.depth--;
+      return;
+    }
+  }
+
+  /** A wanted value: strings decoded, literals and numbers converted, objects and arrays parsed whole. */
+  private value(b: number): unknown {
+    const s = this.pos;
+    if (b === QUOTE) {
+      const e = this.string();
+      return this.text(s + 1, e);
+    }
+    this.skip(b);
+    switch (b) {
+      case 0x74:
+        return true;
+      case 0x66:
+        return false;
+      case 0x6e:
+        return null;
+      default:
+        return JSON.parse(
+          this.buf.toString(b === OPEN_OBJECT || b === OPEN_ARRAY ? 'utf8' : 'latin1', s, this.pos),
+        );
+    }
+  }
+
+  /** Checks the value that starts with `b` and moves past it. */
+  private skip(b: number): void {
+    switch (b) {
+      case QUOTE:
+        this.string();
+        return;
+      case OPEN_OBJECT:
+        this.object(null);
+        return;
+      case OPEN_ARRAY:
+        this.array();
+        return;
+      case 0x74:
+        return this.literal('true');
+      case 0x66:
+        return this.literal('false');
+      case 0x6e:
+        return this.literal('null');
+      default:
+        if (b === MINUS || (b >= 0x30 && b <= 0x39)) return this.number();
+        this.fail('a value');
+    }
+  }
+
+  private literal(word: string): void {
+    for (let k = 0; k < word.length; k++) {
+      if (this.pos >= this.end) throw INCOMPLETE;
+      if (this.buf[this.pos] !== word.charCodeAt(k)) this.fail(`"${word}"`);
+      this.pos++;
+    }
+  }
+
+  private digits(): number {
+    let count = 0;
+    for (;;) {
+      if (this.pos >= this.end) throw INCOMPLETE;
+      const c = this.buf[this.pos]!;
+      if (c < 0x30 || c > 0x39) return count;
+      this.pos++;
+      count++;
+    }
+  }
+
+  /** -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+  private number(): void {
+    const buf = this.buf;
+    const at = () => {
+      if (this.pos >= this.end) throw INCOMPLETE;
+      return buf[this.pos]!;
+    };
+    if (at() === MINUS) this.pos++;
+    if (at() === 0x30) this.pos++;
+    else if (this.digits() === 0) this.fail('a digit');
+    if (at() === 0x2e) {
+      this.pos++;
+      if (this.digits() === 0) this.fail('a digit after the decimal point');
+    }
+    const e = at();
+    if (e === 0x65 || e === 0x45) {
+      this.pos++;
+      const sign = at();
+      if (sign === 0x2b || sign === MINUS) this.pos++;
+      if (this.digits() === 0) this.fail('a digit in the exponent');
+    }
+  }
 }

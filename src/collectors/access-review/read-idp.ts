@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { readCsvRecords, requireColumn, type CsvColumns } from './csv-records.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
-import { readJsonRecords } from './json-records.ts';
+import { OBJECT, readJsonRecords, RecordFields } from './json-records.ts';
 import {
   CAPABILITIES,
   normaliseEmployeeNumber,
@@ -142,27 +142,27 @@ export async function readIdp(
     if (options.format && !JSON_FORMATS.has(options.format))
       throw new InputError(file, 1, `--format ${options.format} is a CSV format, but this file is JSON`);
     let format: IdpFormat | undefined = options.format;
-    let mapper: ((r: Record<string, unknown>, line: number) => Account) | undefined;
     const seen = { signIn: false, groups: false };
-    await readJsonRecords(all, file, (record, line, container) => {
-      if (mapper === undefined) {
-        const detected = detectJsonFormat(record, container);
-        if (detected === 'entra-mfa')
-          throw new InputError(
-            file,
-            line,
-            'this is an Entra MFA registration report (userRegistrationDetails): give it with --mfa, and the users export with --idp',
-          );
-        format ??= detected ?? undefined;
-        if (format === undefined)
-          throw new InputError(
-            file,
-            line,
-            `the records are not a users export this collector knows; ${FORMAT_HELP}`,
-          );
-        mapper = JSON_MAPPERS[format as keyof typeof JSON_MAPPERS](file, seen);
-      }
-      keep(mapper(record, line));
+    await readJsonRecords(all, file, (record, line, container, listen) => {
+      const detected = detectJsonFormat(record, container);
+      if (detected === 'entra-mfa')
+        throw new InputError(
+          file,
+          line,
+          'this is an Entra MFA registration report (userRegistrationDetails): give it with --mfa, and the users export with --idp',
+        );
+      format ??= detected ?? undefined;
+      if (format === undefined)
+        throw new InputError(
+          file,
+          line,
+          `the records are not a users export this collector knows; ${FORMAT_HELP}`,
+        );
+      // The first record tells the format; from the second on, only the fields the format needs are read.
+      const { fields, map } = JSON_MAPPERS[format as JsonFormat];
+      const toAccount = map(file, seen);
+      keep(toAccount(fields.fromObject(record), line));
+      listen({ fields, onFields: (values, at) => keep(toAccount(values, at)) });
     });
     if (accounts.length === 0) throw new InputError(file, null, 'the export lists no accounts');
     const fmt = format!;
@@ -194,10 +194,21 @@ export async function readIdp(
   return { format: format!, accounts, capabilities: capabilities! };
 }
 
-type JsonMapper = (
-  file: string,
-  seen: { signIn: boolean; groups: boolean },
-) => (r: Record<string, unknown>, line: number) => Account;
+type JsonFormat = 'entra-users' | 'okta-users' | 'google-users' | 'scim';
+
+/** A format's fields, by name, and how their values become an Account. */
+interface JsonMapper {
+  fields: RecordFields;
+  map(file: string, seen: { signIn: boolean; groups: boolean }): (v: unknown[], line: number) => Account;
+}
+
+/** Names the slots of a RecordFields: `at.mail` is where the value of `mail` is. */
+function fieldsOf<K extends string>(paths: Record<K, string | [string, string]>) {
+  const names = Object.keys(paths) as K[];
+  const fields = new RecordFields(names.map((k) => paths[k]));
+  const at = Object.fromEntries(names.map((k, i) => [k, i])) as Record<K, number>;
+  return { fields, at };
+}
 
 function obj(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -216,126 +227,218 @@ function latest(...times: (string | null)[]): string | null {
   return best;
 }
 
-const JSON_MAPPERS: Record<'entra-users' | 'okta-users' | 'google-users' | 'scim', JsonMapper> = {
-  'entra-users': (file, seen) => (r, line) => {
-    const login = need(text(r.userPrincipalName), file, line, 'userPrincipalName');
-    const enabled = parseFlag(r.accountEnabled, file, line, 'accountEnabled');
-    if (enabled === null)
-      throw new InputError(
-        file,
-        line,
-        'this user has no accountEnabled: export with $select including accountEnabled',
-      );
-    const activity = obj(r.signInActivity);
-    if ('signInActivity' in r) seen.signIn = true;
-    // lastSuccessfulSignInDateTime exists only from December 2023; before that, the latest attempt of any kind.
-    const successful = parseTime(
-      activity?.lastSuccessfulSignInDateTime,
-      file,
-      line,
-      'lastSuccessfulSignInDateTime',
-    );
-    const lastSignIn =
-      successful ??
-      latest(
-        parseTime(activity?.lastSignInDateTime, file, line, 'lastSignInDateTime'),
-        parseTime(activity?.lastNonInteractiveSignInDateTime, file, line, 'lastNonInteractiveSignInDateTime'),
-      );
-    let groups: string[] | null = null;
-    if (Array.isArray(r.memberOf)) {
-      seen.groups = true;
-      groups = r.memberOf
-        .map((g) => text(obj(g)?.displayName) ?? text(obj(g)?.id) ?? '')
-        .filter((g) => g !== '');
-    }
-    return {
-      id: text(r.id) ?? login,
-      login,
-      email: text(r.mail),
-      displayName: text(r.displayName) ?? login,
-      employeeNumber: normaliseEmployeeNumber(text(r.employeeId)),
-      enabled,
-      kind: accountKind(login, text(r.userType) ?? text(r.employeeType)),
-      privileged: null,
-      lastSignIn,
-      created: parseTime(r.createdDateTime, file, line, 'createdDateTime'),
-      mfa: null,
-      groups,
-      line,
-    };
+const ENTRA = fieldsOf({
+  id: 'id',
+  login: 'userPrincipalName',
+  displayName: 'displayName',
+  mail: 'mail',
+  userType: 'userType',
+  employeeType: 'employeeType',
+  enabled: 'accountEnabled',
+  employeeId: 'employeeId',
+  created: 'createdDateTime',
+  memberOf: 'memberOf',
+  activity: 'signInActivity',
+  successful: ['signInActivity', 'lastSuccessfulSignInDateTime'],
+  interactive: ['signInActivity', 'lastSignInDateTime'],
+  nonInteractive: ['signInActivity', 'lastNonInteractiveSignInDateTime'],
+});
+
+const OKTA = fieldsOf({
+  id: 'id',
+  status: 'status',
+  lastLogin: 'lastLogin',
+  created: 'created',
+  profile: 'profile',
+  login: ['profile', 'login'],
+  email: ['profile', 'email'],
+  firstName: ['profile', 'firstName'],
+  lastName: ['profile', 'lastName'],
+  employeeNumber: ['profile', 'employeeNumber'],
+  userType: ['profile', 'userType'],
+});
+
+const GOOGLE = fieldsOf({
+  id: 'id',
+  login: 'primaryEmail',
+  externalIds: 'externalIds',
+  isAdmin: 'isAdmin',
+  isDelegatedAdmin: 'isDelegatedAdmin',
+  name: 'name',
+  fullName: ['name', 'fullName'],
+  suspended: 'suspended',
+  archived: 'archived',
+  lastLogin: 'lastLoginTime',
+  created: 'creationTime',
+  enrolled: 'isEnrolledIn2Sv',
+});
+
+const SCIM_ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const SCIM = fieldsOf({
+  id: 'id',
+  login: 'userName',
+  enterprise: SCIM_ENTERPRISE,
+  employeeNumber: [SCIM_ENTERPRISE, 'employeeNumber'],
+  emails: 'emails',
+  groups: 'groups',
+  roles: 'roles',
+  displayName: 'displayName',
+  name: 'name',
+  formatted: ['name', 'formatted'],
+  active: 'active',
+  userType: 'userType',
+  meta: 'meta',
+  created: ['meta', 'created'],
+});
+
+const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
+  'entra-users': {
+    fields: ENTRA.fields,
+    map: (file, seen) => {
+      const at = ENTRA.at;
+      return (v, line) => {
+        const login = need(text(v[at.login]), file, line, 'userPrincipalName');
+        const enabled = parseFlag(v[at.enabled], file, line, 'accountEnabled');
+        if (enabled === null)
+          throw new InputError(
+            file,
+            line,
+            'this user has no accountEnabled: export with $select including accountEnabled',
+          );
+        const activity = v[at.activity] === OBJECT;
+        if (v[at.activity] !== undefined) seen.signIn = true;
+        // lastSuccessfulSignInDateTime exists only from December 2023; before that, the latest attempt of any kind.
+        const successful = activity
+          ? parseTime(v[at.successful], file, line, 'lastSuccessfulSignInDateTime')
+          : null;
+        const lastSignIn =
+          successful ??
+          (activity
+            ? latest(
+                parseTime(v[at.interactive], file, line, 'lastSignInDateTime'),
+                parseTime(v[at.nonInteractive], file, line, 'lastNonInteractiveSignInDateTime'),
+              )
+            : null);
+        let groups: string[] | null = null;
+        const memberOf = v[at.memberOf];
+        if (Array.isArray(memberOf)) {
+          seen.groups = true;
+          groups = memberOf
+            .map((g) => text(obj(g)?.displayName) ?? text(obj(g)?.id) ?? '')
+            .filter((g) => g !== '');
+        }
+        return {
+          id: text(v[at.id]) ?? login,
+          login,
+          email: text(v[at.mail]),
+          displayName: text(v[at.displayName]) ?? login,
+          employeeNumber: normaliseEmployeeNumber(text(v[at.employeeId])),
+          enabled,
+          kind: accountKind(login, text(v[at.userType]) ?? text(v[at.employeeType])),
+          privileged: null,
+          lastSignIn,
+          created: parseTime(v[at.created], file, line, 'createdDateTime'),
+          mfa: null,
+          groups,
+          line,
+        };
+      };
+    },
   },
 
-  'okta-users': (file) => (r, line) => {
-    const profile = obj(r.profile) ?? {};
-    const login = need(text(profile.login), file, line, 'profile.login');
-    const status = need(text(r.status), file, line, 'status').toUpperCase();
-    const name = [text(profile.firstName), text(profile.lastName)].filter(Boolean).join(' ');
-    return {
-      id: text(r.id) ?? login,
-      login,
-      email: text(profile.email),
-      displayName: name || login,
-      employeeNumber: normaliseEmployeeNumber(text(profile.employeeNumber)),
-      enabled: oktaEnabled(status),
-      kind: accountKind(login, text(profile.userType)),
-      privileged: null,
-      lastSignIn: parseTime(r.lastLogin, file, line, 'lastLogin'),
-      created: parseTime(r.created, file, line, 'created'),
-      mfa: null,
-      groups: null,
-      line,
-    };
+  'okta-users': {
+    fields: OKTA.fields,
+    map: (file) => {
+      const at = OKTA.at;
+      return (v, line) => {
+        const profile = v[at.profile] === OBJECT;
+        const p = (slot: number) => (profile ? v[slot] : undefined);
+        const login = need(text(p(at.login)), file, line, 'profile.login');
+        const status = need(text(v[at.status]), file, line, 'status').toUpperCase();
+        const name = [text(p(at.firstName)), text(p(at.lastName))].filter(Boolean).join(' ');
+        return {
+          id: text(v[at.id]) ?? login,
+          login,
+          email: text(p(at.email)),
+          displayName: name || login,
+          employeeNumber: normaliseEmployeeNumber(text(p(at.employeeNumber))),
+          enabled: oktaEnabled(status),
+          kind: accountKind(login, text(p(at.userType))),
+          privileged: null,
+          lastSignIn: parseTime(v[at.lastLogin], file, line, 'lastLogin'),
+          created: parseTime(v[at.created], file, line, 'created'),
+          mfa: null,
+          groups: null,
+          line,
+        };
+      };
+    },
   },
 
-  'google-users': (file) => (r, line) => {
-    const login = need(text(r.primaryEmail), file, line, 'primaryEmail');
-    const externalIds = Array.isArray(r.externalIds) ? r.externalIds.map(obj) : [];
-    const employeeId = externalIds.find((x) => text(x?.type) === 'organization');
-    const admin = parseFlag(r.isAdmin, file, line, 'isAdmin');
-    const delegated = parseFlag(r.isDelegatedAdmin, file, line, 'isDelegatedAdmin');
-    return {
-      id: text(r.id) ?? login,
-      login,
-      email: login,
-      displayName: text(obj(r.name)?.fullName) ?? login,
-      employeeNumber: normaliseEmployeeNumber(text(employeeId?.value)),
-      enabled: r.suspended !== true && r.archived !== true,
-      kind: accountKind(login, null),
-      privileged: admin === null && delegated === null ? null : admin === true || delegated === true,
-      // 1970-01-01T00:00:00.000Z is Google's "never": parseTime gives null for it.
-      lastSignIn: parseTime(r.lastLoginTime, file, line, 'lastLoginTime'),
-      created: parseTime(r.creationTime, file, line, 'creationTime'),
-      mfa: parseFlag(r.isEnrolledIn2Sv, file, line, 'isEnrolledIn2Sv'),
-      groups: null,
-      line,
-    };
+  'google-users': {
+    fields: GOOGLE.fields,
+    map: (file) => {
+      const at = GOOGLE.at;
+      return (v, line) => {
+        const login = need(text(v[at.login]), file, line, 'primaryEmail');
+        const externalIds = Array.isArray(v[at.externalIds]) ? (v[at.externalIds] as unknown[]).map(obj) : [];
+        const employeeId = externalIds.find((x) => text(x?.type) === 'organization');
+        const admin = parseFlag(v[at.isAdmin], file, line, 'isAdmin');
+        const delegated = parseFlag(v[at.isDelegatedAdmin], file, line, 'isDelegatedAdmin');
+        return {
+          id: text(v[at.id]) ?? login,
+          login,
+          email: login,
+          displayName: (v[at.name] === OBJECT ? text(v[at.fullName]) : null) ?? login,
+          employeeNumber: normaliseEmployeeNumber(text(employeeId?.value)),
+          enabled: v[at.suspended] !== true && v[at.archived] !== true,
+          kind: accountKind(login, null),
+          privileged: admin === null && delegated === null ? null : admin === true || delegated === true,
+          // 1970-01-01T00:00:00.000Z is Google's "never": parseTime gives null for it.
+          lastSignIn: parseTime(v[at.lastLogin], file, line, 'lastLoginTime'),
+          created: parseTime(v[at.created], file, line, 'creationTime'),
+          mfa: parseFlag(v[at.enrolled], file, line, 'isEnrolledIn2Sv'),
+          groups: null,
+          line,
+        };
+      };
+    },
   },
 
-  scim: (file) => (r, line) => {
-    const login = need(text(r.userName), file, line, 'userName');
-    const enterprise = obj(r['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']) ?? {};
-    const emails = Array.isArray(r.emails) ? r.emails.map(obj) : [];
-    const email = text((emails.find((e) => e?.primary === true) ?? emails[0])?.value);
-    const groups = Array.isArray(r.groups)
-      ? r.groups.map((g) => text(obj(g)?.display) ?? text(obj(g)?.value) ?? '').filter((g) => g !== '')
-      : [];
-    const roles = Array.isArray(r.roles) ? r.roles.map((x) => text(obj(x)?.value) ?? '') : [];
-    return {
-      id: text(r.id) ?? login,
-      login,
-      email,
-      displayName: text(r.displayName) ?? text(obj(r.name)?.formatted) ?? login,
-      employeeNumber: normaliseEmployeeNumber(text(enterprise.employeeNumber)),
-      // RFC 7643 makes `active` optional; a server that leaves it out is not saying the account is disabled.
-      enabled: r.active !== false,
-      kind: accountKind(login, text(r.userType)),
-      privileged: roles.length > 0 ? roles.some((x) => /admin/i.test(x)) : null,
-      lastSignIn: null,
-      created: parseTime(obj(r.meta)?.created, file, line, 'meta.created'),
-      mfa: null,
-      groups: [...groups, ...roles.filter((x) => x !== '')],
-      line,
-    };
+  scim: {
+    fields: SCIM.fields,
+    map: (file) => {
+      const at = SCIM.at;
+      return (v, line) => {
+        const login = need(text(v[at.login]), file, line, 'userName');
+        const list = (slot: number) => (Array.isArray(v[slot]) ? (v[slot] as unknown[]).map(obj) : []);
+        const emails = list(at.emails);
+        const email = text((emails.find((e) => e?.primary === true) ?? emails[0])?.value);
+        const groups = list(at.groups)
+          .map((g) => text(g?.display) ?? text(g?.value) ?? '')
+          .filter((g) => g !== '');
+        const roles = list(at.roles).map((x) => text(x?.value) ?? '');
+        return {
+          id: text(v[at.id]) ?? login,
+          login,
+          email,
+          displayName:
+            text(v[at.displayName]) ?? (v[at.name] === OBJECT ? text(v[at.formatted]) : null) ?? login,
+          employeeNumber: normaliseEmployeeNumber(
+            v[at.enterprise] === OBJECT ? text(v[at.employeeNumber]) : null,
+          ),
+          // RFC 7643 makes `active` optional; a server that leaves it out is not saying the account is disabled.
+          enabled: v[at.active] !== false,
+          kind: accountKind(login, text(v[at.userType])),
+          privileged: roles.length > 0 ? roles.some((x) => /admin/i.test(x)) : null,
+          lastSignIn: null,
+          created: v[at.meta] === OBJECT ? parseTime(v[at.created], file, line, 'meta.created') : null,
+          mfa: null,
+          groups: [...groups, ...roles.filter((x) => x !== '')],
+          line,
+        };
+      };
+    },
   },
 };
 

@@ -1,7 +1,8 @@
 // Reads the people side: the HR export (column names matched through a short list of synonyms, so the
 // usual ESR, iTrent and spreadsheet headings all work), training completions, and the role-to-group matrix.
-import { readCsvRecords, requireColumn } from './csv-records.ts';
+import { detach, readCsvRecords, readCsvRows, requireColumn } from './csv-records.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
+import { KeyIndex } from './key-index.ts';
 import {
   normaliseEmail,
   normaliseEmployeeNumber,
@@ -9,7 +10,7 @@ import {
   type RoleMatrix,
   type TrainingRecord,
 } from './model.ts';
-import { interner, parseDate, text } from './parse-values.ts';
+import { DayPool, interner, text } from './parse-values.ts';
 
 /** The names each HR column may go by (compared without case, spaces, underscores or hyphens). */
 export const HR_SYNONYMS = {
@@ -45,15 +46,16 @@ export const TRAINING_SYNONYMS = {
 export interface HrRead {
   records: HrRecord[];
   /** Built while checking for duplicates; the join uses it as its index by employee number. */
-  byNumber: Map<string, HrRecord>;
+  byNumber: KeyIndex;
 }
 
 export async function readHr(input: OpenedInput): Promise<HrRead> {
   const file = input.name;
   const records: HrRecord[] = [];
-  const seen = new Map<string, HrRecord>();
+  const seen = new KeyIndex();
   const share = interner();
-  await readCsvRecords(input.chunks, file, (columns) => {
+  const days = new DayPool();
+  await readCsvRows(input.chunks, file, (columns) => {
     const s = HR_SYNONYMS;
     const at = (names: readonly string[]) => columns.index(...names);
     const employee = requireColumn(columns, file, 'employee number', [...s.employeeNumber]);
@@ -71,32 +73,34 @@ export async function readHr(input: OpenedInput): Promise<HrRead> {
     ];
     if (leave === -1 && status === -1)
       requireColumn(columns, file, 'leave date or status', [...s.leaveDate, ...s.status]);
-    const cell = (row: string[], i: number) => (i === -1 ? null : text(row[i]));
+    const startLabel = columns.header[start] ?? 'start date';
+    const leaveLabel = columns.header[leave] ?? 'leave date';
     return (row, line) => {
-      const employeeNumber = normaliseEmployeeNumber(cell(row, employee));
+      const employeeNumber = normaliseEmployeeNumber(row.value(employee));
       if (employeeNumber === null) throw new InputError(file, line, 'this row has no employee number');
-      const before = seen.get(employeeNumber);
-      if (before !== undefined)
+      const number = detach(employeeNumber);
+      const earlier = seen.add(number, records.length);
+      if (earlier !== records.length)
         throw new InputError(
           file,
           line,
-          `employee number ${employeeNumber} appears twice (first on line ${before.line}); each person needs one row`,
+          `employee number ${employeeNumber} appears twice (first on line ${records[earlier]!.line}); each person needs one row`,
         );
       const fullName =
-        cell(row, name) ?? ([cell(row, first), cell(row, last)].filter(Boolean).join(' ') || employeeNumber);
+        row.value(name) ?? ([row.value(first), row.value(last)].filter(Boolean).join(' ') || employeeNumber);
+      const mail = normaliseEmail(row.value(email));
       const record: HrRecord = {
-        employeeNumber,
-        email: normaliseEmail(cell(row, email)),
-        name: fullName,
-        status: share(cell(row, status)),
-        startDate: share(parseDate(cell(row, start), file, line, columns.header[start] ?? 'start date')),
-        leaveDate: share(parseDate(cell(row, leave), file, line, columns.header[leave] ?? 'leave date')),
-        jobRole: share(cell(row, role)),
-        department: share(cell(row, dept)),
-        manager: share(cell(row, manager)),
+        employeeNumber: number,
+        email: mail === null ? null : detach(mail),
+        name: detach(fullName),
+        status: share(row.value(status)),
+        startDate: row.date(start, days, file, line, startLabel),
+        leaveDate: row.date(leave, days, file, line, leaveLabel),
+        jobRole: share(row.value(role)),
+        department: share(row.value(dept)),
+        manager: share(row.value(manager)),
         line,
       };
-      seen.set(employeeNumber, record);
       records.push(record);
     };
   });
@@ -111,7 +115,10 @@ export async function readTraining(
   onRecord: (record: TrainingRecord) => void,
 ): Promise<number> {
   const file = input.name;
-  return readCsvRecords(input.chunks, file, (columns) => {
+  const days = new DayPool();
+  // A few course names repeat across every row: keep one copy of each.
+  const share = interner();
+  return readCsvRows(input.chunks, file, (columns) => {
     const s = TRAINING_SYNONYMS;
     const employee = columns.index(...s.employeeNumber);
     const email = columns.index(...s.email);
@@ -121,12 +128,12 @@ export async function readTraining(
     const completed = requireColumn(columns, file, 'completion date', [...s.completed]);
     const header = columns.header[completed]!;
     return (row, line) => {
-      const date = parseDate(row[completed], file, line, header);
+      const date = row.date(completed, days, file, line, header);
       if (date === null) return; // enrolled but not completed
       onRecord({
-        employeeNumber: employee === -1 ? null : normaliseEmployeeNumber(row[employee]),
-        email: email === -1 ? null : normaliseEmail(row[email]),
-        course: text(row[course]) ?? '',
+        employeeNumber: normaliseEmployeeNumber(row.value(employee)),
+        email: normaliseEmail(row.value(email)),
+        course: share(row.value(course)) ?? '',
         completed: date,
         line,
       });

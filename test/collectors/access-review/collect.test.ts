@@ -187,6 +187,40 @@ describe('the other identity providers', () => {
   });
 });
 
+describe('HR exports in other shapes', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'dspt-access-hr-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('names in two columns, UK dates, spaces and a lower-case employee number', async () => {
+    const hr = path.join(dir, 'hr.csv');
+    await writeFile(
+      hr,
+      'Staff Number,Forename,Surname,Work Email,Date Started,Date Left\n' +
+        ' e001 ,Asha,Patel,Asha.Patel@Riverside.nhs.uk,25/03/2015,\n' +
+        'E004,Dan,Smith, dan.smith@riverside.nhs.uk ,01/06/2018,31/03/2026\n',
+    );
+    const result = await collectAccessReview({ hr, idp: fx('entra-users.json') }, { policy });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.hr).toMatchObject([
+      {
+        employeeNumber: 'E001',
+        name: 'Asha Patel',
+        email: 'asha.patel@riverside.nhs.uk',
+        startDate: '2015-03-25',
+      },
+      { employeeNumber: 'E004', name: 'Dan Smith', leaveDate: '2026-03-31', line: 3 },
+    ]);
+    const { analysis } = result.value;
+    expect(byLogin(analysis.results, 'asha.patel@riverside.nhs.uk').hr?.name).toBe('Asha Patel');
+    expect(analysis.leavers.map((r) => r.account.login)).toEqual(['dan.smith@riverside.nhs.uk']);
+  });
+});
+
 describe('bad input names the file and line, and nothing comes back', () => {
   let dir: string;
   beforeAll(async () => {

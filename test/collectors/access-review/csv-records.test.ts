@@ -1,8 +1,13 @@
 // The CSV tokenizer: quoted commas, doubled quotes and line breaks inside quotes, CRLF and BOM, however the
 // bytes are split, with true line numbers; and the malformed cases named by line.
 import { describe, expect, test } from 'vitest';
-import { readCsvRecords } from '../../../src/collectors/access-review/csv-records.ts';
+import {
+  readCsvRecords,
+  readCsvRows,
+  type CsvRow,
+} from '../../../src/collectors/access-review/csv-records.ts';
 import { InputError } from '../../../src/collectors/access-review/input-file.ts';
+import { DayPool } from '../../../src/collectors/access-review/parse-values.ts';
 
 async function* chunked(text: string, size: number): AsyncGenerator<Buffer> {
   const bytes = Buffer.from(text);
@@ -55,4 +60,50 @@ describe('readCsvRecords', () => {
     expect(error).toBeInstanceOf(InputError);
     expect(`${(error as InputError).where}: ${(error as InputError).message}`).toMatch(message);
   });
+});
+
+describe('CsvRow, the row readCsvRows hands over', () => {
+  async function rowsOf(text: string, read: (row: CsvRow, line: number) => unknown, size = 1 << 20) {
+    const out: unknown[] = [];
+    await readCsvRows(chunked(text, size), 'hr.csv', () => (row, line) => out.push(read(row, line)));
+    return out;
+  }
+
+  test('a value is trimmed, and null when empty or when the column is absent', async () => {
+    const text = 'a,b,c\n  x ,\u00a0y\u00a0,\n"  q ",\t,z\n';
+    for (const size of [1, 4, 1 << 20])
+      expect(
+        await rowsOf(text, (row) => [row.value(0), row.value(1), row.value(2), row.value(-1)], size),
+      ).toEqual([
+        ['x', 'y', null, null],
+        ['q', null, 'z', null],
+      ]);
+  });
+
+  test.each<[string, string | null]>([
+    ['2026-03-31', '2026-03-31'],
+    [' 2026-03-31T10:22:13Z ', '2026-03-31'],
+    ['2026-03-31 10:22', '2026-03-31'],
+    ['31/03/2026', '2026-03-31'],
+    ['1/3/2026', '2026-03-01'],
+    ['2026/03/31 10:22:13', '2026-03-31'],
+    ['2024-02-29', '2024-02-29'],
+    ['', null],
+  ])('the date %j reads as %j', async (cell, iso) => {
+    const days = new DayPool();
+    expect(
+      await rowsOf(`d,x\n${cell},1\n"${cell}",1\n`, (row, line) => row.date(0, days, 'hr.csv', line, 'Date')),
+    ).toEqual([iso, iso]);
+  });
+
+  test.each(['2026-02-29', '2026-13-01', '2026-04-31', '31-03-2026', 'soon', '2026-03-31x'])(
+    'the date %j is refused with its line and column',
+    async (cell) => {
+      const error = await rowsOf(`d\n2026-01-01\n${cell}\n`, (row, line) =>
+        row.date(0, new DayPool(), 'hr.csv', line, 'Leave Date'),
+      ).catch((e: unknown) => e);
+      expect((error as InputError).where).toBe('hr.csv:3');
+      expect((error as InputError).message).toMatch(/^Leave Date ".*" is not a date/);
+    },
+  );
 });
