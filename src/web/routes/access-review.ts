@@ -136,6 +136,20 @@ function taskTag(t: { items: number; decided: number }) {
       : { text: 'Not started', classes: 'nhsuk-tag--grey' };
 }
 
+/** `idp:entra-users` -> "Identity export (entra-users)": the role of each file read, in words. */
+function inputLabel(role: string): string {
+  const [kind, format] = role.split(':');
+  const words: Record<string, string> = {
+    hr: 'HR export',
+    idp: 'Identity export',
+    mfa: 'MFA export',
+    training: 'Training completions',
+    matrix: 'Role-to-group matrix',
+  };
+  const word = words[kind ?? ''] ?? role;
+  return format ? `${word} (${format})` : word;
+}
+
 const whole = (text: string | undefined, fallback: number) => (text === undefined ? fallback : Number(text));
 
 /** The numbered pages around the current one, as the design system's pagination wants them. */
@@ -288,7 +302,7 @@ export function registerAccessReviewRoutes(app: FastifyInstance, deps: AccountDe
           o.review.inputs.some((i) => i.role === 'matrix'),
         ),
         source: o.review.summary.source,
-        inputs: o.review.inputs,
+        inputs: o.review.inputs.map((i) => ({ ...i, what: inputLabel(i.role) })),
         tasks: o.tasks.slice((page - 1) * TASKS_PER_PAGE, page * TASKS_PER_PAGE).map((t) => ({
           ...t,
           href: `${reviewHref(ods, o.review.id)}/tasks/${t.number}`,
