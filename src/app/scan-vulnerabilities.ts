@@ -1,16 +1,15 @@
 // Scans a fleet's inventories against the OSV index and records the run as dated evidence: the JSON and HTML
 // reports linked to the patching and vulnerability items (8.3.x, 8.4.x, 6.3.2) and CAF outcome B4.d.
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import {
-  addToFleet,
   analyseFleet,
   createFleet,
   packagesToLookUp,
+  readIntoFleet,
   type AnalyseOptions,
   type PackageAdvisory,
   type ScanReport,
 } from '../collectors/vulnerabilities/analyse.ts';
-import { readInventory } from '../collectors/vulnerabilities/read-inventory.ts';
 import {
   CAF_OUTCOME,
   evidenceJson,
@@ -55,6 +54,15 @@ export interface ScannedVulnerabilities {
 
 export const DEFAULT_SLA_DAYS = 14;
 
+/** Files read ahead of the one being parsed, and fingerprints worked out at once, at most. */
+const READ_AHEAD = 4;
+const HASHES_AHEAD = 8;
+
+/** The SHA-256 of a file, worked out on the thread pool while the scan reads on. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+}
+
 export async function scanVulnerabilities(
   deps: Deps,
   actor: Actor,
@@ -79,29 +87,50 @@ export async function scanVulnerabilities(
   if (input.files.length === 0) return failure('bad-input', 'give at least one inventory file', '--sbom');
 
   const fleet = createFleet();
-  const inputs: CollectorInput[] = [];
+  const options = {
+    ...(input.system !== undefined ? { system: input.system } : {}),
+    ...(input.distro !== undefined ? { distro: input.distro } : {}),
+  };
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (const [i, file] of input.files.entries()) {
-    const bytes = await file.read();
+  const files = input.files;
+  // The next few files are read while one is parsed, and each file's fingerprint is worked out off the main
+  // thread: both bounded, so that a large fleet never sits in memory at once.
+  const reads: Promise<Uint8Array>[] = [];
+  let done = 0;
+  const readAhead = () => {
+    while (reads.length < READ_AHEAD && reads.length + done < files.length) {
+      const read = files[done + reads.length]!.read();
+      // Awaited in turn below; a failure of one read ahead of a refused file must not go unhandled.
+      read.catch(() => undefined);
+      reads.push(read);
+    }
+  };
+  const hashes: Promise<string>[] = [];
+  const sizes: number[] = [];
+  while (done < files.length) {
+    readAhead();
+    const file = files[done]!;
+    const bytes = await reads.shift()!;
+    if (hashes.length >= HASHES_AHEAD) await hashes[hashes.length - HASHES_AHEAD];
+    hashes.push(sha256Hex(bytes));
+    sizes.push(bytes.byteLength);
     let text: string;
     try {
       text = decoder.decode(bytes);
     } catch {
       return failure('bad-input', 'the file is not UTF-8 text', file.name);
     }
-    const read = readInventory(file.name, text, {
-      ...(input.system !== undefined ? { system: input.system } : {}),
-      ...(input.distro !== undefined ? { distro: input.distro } : {}),
-    });
+    const read = readIntoFleet(fleet, file.name, text, options);
     if (!read.ok) return read;
-    addToFleet(fleet, read.value);
-    inputs.push({
-      name: file.name,
-      size: bytes.byteLength,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    });
-    input.onProgress?.(i + 1, input.files.length);
+    done++;
+    input.onProgress?.(done, files.length);
   }
+  const digests = await Promise.all(hashes);
+  const inputs: CollectorInput[] = files.map((file, i) => ({
+    name: file.name,
+    size: sizes[i]!,
+    sha256: digests[i]!,
+  }));
 
   const covered = await deps.store.osv.ecosystems();
   const advisories = new Map<string, PackageAdvisory[]>();

@@ -3,11 +3,22 @@
 // and what changed since the previous run. No I/O: the caller supplies the inventories and the records.
 import type { IsoDate } from '../../domain/assessment.ts';
 import { addDays, daysBetween } from '../../domain/dates.ts';
-import type { Inventory, InventoryProblem } from './inventory.ts';
-import { matchPackage } from './match.ts';
+import { addProblem, componentsByEcosystem, type Fleet, type FleetVersion } from './fleet.ts';
+import type { InventoryProblem } from './inventory.ts';
+import { PackageMatcher } from './match.ts';
 import type { OsvAdvisory, OsvPackage } from './osv.ts';
 import { compareSeverity, type Severity } from './severity.ts';
 import { comparerNameFor, createComparers } from './versions.ts';
+
+export {
+  addProblem,
+  addToFleet,
+  createFleet,
+  packageKey,
+  packagesToLookUp,
+  readIntoFleet,
+  type Fleet,
+} from './fleet.ts';
 
 /** The SLA rule, in words, for the reports. */
 export const SLA_RULE =
@@ -18,89 +29,6 @@ export const SLA_RULE =
   'later version of the advisory (its modified time), the first moment the fix is known to have existed. With ' +
   'several advisories for one vulnerability, the earliest such date counts. Findings with no fix yet cannot ' +
   'breach the rule and are listed apart.';
-
-const MAX_PROBLEMS_KEPT = 1000;
-
-/** Every component of the fleet, grouped so that each package version is matched once. */
-export interface Fleet {
-  files: number;
-  components: number;
-  systems: string[];
-  systemIndex: Map<string, number>;
-  /** `ecosystem \0 name` -> version -> the systems holding it, with how many copies each holds. */
-  packages: Map<string, { ecosystem: string; name: string; versions: Map<string, Map<number, number>> }>;
-  byEcosystem: Map<string, number>;
-  noVersion: number;
-  formats: Map<string, number>;
-  problems: InventoryProblem[];
-  problemCount: number;
-}
-
-export function createFleet(): Fleet {
-  return {
-    files: 0,
-    components: 0,
-    systems: [],
-    systemIndex: new Map(),
-    packages: new Map(),
-    byEcosystem: new Map(),
-    noVersion: 0,
-    formats: new Map(),
-    problems: [],
-    problemCount: 0,
-  };
-}
-
-export function addToFleet(fleet: Fleet, inventory: Inventory): void {
-  fleet.files++;
-  fleet.formats.set(inventory.formatLabel, (fleet.formats.get(inventory.formatLabel) ?? 0) + 1);
-  for (const problem of inventory.problems) addProblem(fleet, problem);
-  for (const c of inventory.components) {
-    fleet.components++;
-    fleet.byEcosystem.set(c.ecosystem, (fleet.byEcosystem.get(c.ecosystem) ?? 0) + 1);
-    if (c.version === '') {
-      fleet.noVersion++;
-      continue;
-    }
-    let system = fleet.systemIndex.get(c.system);
-    if (system === undefined) {
-      system = fleet.systems.length;
-      fleet.systems.push(c.system);
-      fleet.systemIndex.set(c.system, system);
-    }
-    const key = packageKey(c.ecosystem, c.name);
-    let pkg = fleet.packages.get(key);
-    if (!pkg) {
-      pkg = { ecosystem: c.ecosystem, name: c.name, versions: new Map() };
-      fleet.packages.set(key, pkg);
-    }
-    let holders = pkg.versions.get(c.version);
-    if (!holders) {
-      holders = new Map();
-      pkg.versions.set(c.version, holders);
-    }
-    holders.set(system, (holders.get(system) ?? 0) + 1);
-  }
-}
-
-export function addProblem(fleet: Fleet, problem: InventoryProblem): void {
-  fleet.problemCount++;
-  if (fleet.problems.length < MAX_PROBLEMS_KEPT) fleet.problems.push(problem);
-}
-
-export const packageKey = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
-
-/** The packages worth looking up: those of ecosystems we can check, by ecosystem. */
-export function packagesToLookUp(fleet: Fleet): Map<string, string[]> {
-  const wanted = new Map<string, string[]>();
-  for (const pkg of fleet.packages.values()) {
-    if (comparerNameFor(pkg.ecosystem) === undefined || pkg.ecosystem === 'Debian') continue;
-    const names = wanted.get(pkg.ecosystem) ?? [];
-    names.push(pkg.name);
-    wanted.set(pkg.ecosystem, names);
-  }
-  return wanted;
-}
 
 /** One stored record's view of one package, as the index returns it. */
 export interface PackageAdvisory {
@@ -198,108 +126,89 @@ export function analyseFleet(
   options: AnalyseOptions,
 ): ScanReport {
   const comparers = createComparers();
-  const findings: Finding[] = [];
+  const described = new Describer(options);
+  // Each package version is matched once, and its findings fan out to the systems holding it.
+  const bases: Base[] = [];
+  const baseNodes: FleetVersion[] = [];
   let checked = 0;
-  for (const [key, pkg] of fleet.packages) {
+  for (const pkg of fleet.packages.values()) {
     const comparerName = comparerNameFor(pkg.ecosystem);
     const covered = comparerName !== undefined && options.coveredEcosystems.has(pkg.ecosystem);
     if (!covered) continue;
     const comparer = comparers[comparerName];
-    const records = advisories.get(key) ?? [];
-    for (const [version, holders] of pkg.versions) {
-      let copies = 0;
-      for (const n of holders.values()) copies += n;
-      if (!comparer.valid(version)) {
-        if (fleet.problems.length < MAX_PROBLEMS_KEPT)
-          fleet.problems.push({
-            where: `${pkg.ecosystem} ${pkg.name}`,
-            message: `"${version}" is not a valid ${comparer.name} version, so it was not checked`,
-          });
-        fleet.problemCount++;
+    const records = advisories.get(pkg.key) ?? [];
+    let matchers: PackageMatcher[] | undefined;
+    let semver = false;
+    // The same records hit many versions of a package: what a group of them says is worked out once.
+    const groups = new Map<string, GroupFacts>();
+    for (const node of pkg.versions.values()) {
+      const version = node.version;
+      const parsed = comparer.parse(version);
+      if (parsed === undefined) {
+        addProblem(fleet, {
+          where: `${pkg.ecosystem} ${pkg.name}`,
+          message: `"${version}" is not a valid ${comparer.name} version, so it was not checked`,
+        });
         continue;
       }
-      checked += copies;
+      checked += node.copies;
       if (records.length === 0) continue;
-      const hits: { record: PackageAdvisory; fixedIn: string | null }[] = [];
-      for (const record of records) {
-        const hit = matchPackage(version, record.pkg, comparer, comparers.semver);
-        if (hit) hits.push({ record, fixedIn: hit.fixedIn });
+      if (!matchers) {
+        matchers = records.map((r) => new PackageMatcher(r.pkg, comparer, comparers.semver));
+        semver = matchers.some((m) => m.usesSemver);
+      }
+      const semverParsed = semver ? comparers.semver.parse(version) : undefined;
+      const hits: Hit[] = [];
+      for (let i = 0; i < records.length; i++) {
+        const hit = matchers[i]!.match(version, parsed, semverParsed);
+        if (hit) hits.push({ record: records[i]!, index: i, fixedIn: hit.fixedIn });
       }
       if (hits.length === 0) continue;
       for (const group of mergeAliases(hits)) {
-        const base = describe(group, pkg, version, comparer.compare, options);
-        for (const system of holders.keys()) findings.push({ ...base, system: fleet.systems[system]! });
-      }
-    }
-  }
-
-  // Between runs a finding is the same when its system, package and vulnerability match: first at the same
-  // version, then at any version (an upgrade that did not reach the fix leaves the finding open).
-  const previous = options.previous?.findings ?? [];
-  const stillThere = new Set<number>();
-  for (const withVersion of [true, false]) {
-    const previousKeys = new Map<string, number[]>();
-    previous.forEach((f, i) => {
-      if (stillThere.has(i)) return;
-      for (const id of f.ids.length > 0 ? f.ids : [f.id]) {
-        const key = findingKey(f.system, f.ecosystem, f.package, withVersion ? f.version : '', id);
-        previousKeys.set(key, [...(previousKeys.get(key) ?? []), i]);
-      }
-    });
-    for (const f of findings) {
-      if (f.change === 'still-open') continue;
-      for (const id of f.ids) {
-        const candidates = previousKeys.get(
-          findingKey(f.system, f.ecosystem, f.package, withVersion ? f.version : '', id),
-        );
-        const i = candidates?.find((c) => !stillThere.has(c));
-        if (i !== undefined) {
-          f.change = 'still-open';
-          stillThere.add(i);
-          break;
+        const key = group.map((h) => h.index).join(',');
+        let facts = groups.get(key);
+        if (!facts) {
+          facts = groupFacts(group);
+          groups.set(key, facts);
         }
+        bases.push(described.finding(facts, group, pkg, version, comparer.compare));
+        baseNodes.push(node);
       }
     }
   }
-  const fixed: FixedFinding[] = previous
-    .filter((_, i) => !stillThere.has(i))
-    .map((f) => ({
-      system: f.system,
-      ecosystem: f.ecosystem,
-      package: f.package,
-      version: f.version,
-      id: f.id,
-    }));
+  const findings: Finding[] = [];
+  const baseOf: number[] = [];
+  const systemOf: number[] = [];
+  for (let b = 0; b < bases.length; b++)
+    for (const system of baseNodes[b]!.systems()) {
+      findings.push(findingOf(bases[b]!, fleet.systems[system]!));
+      baseOf.push(b);
+      systemOf.push(system);
+    }
 
-  // One sort key per finding, built once: a fleet can have 100,000 findings to order.
-  const order: Record<FindingState, number> = {
+  const fixed = markStillOpen(fleet, findings, baseNodes, baseOf, systemOf, options.previous?.findings ?? []);
+  const sorted = sortFindings(findings, bases, baseOf, systemOf, fleet.systems);
+  const totals = {
+    findings: sorted.length,
+    highRisk: 0,
     breached: 0,
-    'within-sla': 1,
-    'no-fix': 2,
-    'not-high-risk': 3,
+    withinSla: 0,
+    noFix: 0,
+    notHighRisk: 0,
+    new: 0,
+    stillOpen: 0,
+    fixed: fixed.length,
   };
-  const labels = ['CRITICAL', 'HIGH', 'MODERATE', 'LOW'];
-  const keyed = findings.map((f) => {
-    const risk = f.severity.highRisk ? 0 : 1;
-    const score = String(100 - Math.round((f.severity.score ?? 0) * 10)).padStart(3, '0');
-    const label = f.severity.label === null ? 4 : labels.indexOf(f.severity.label);
-    return {
-      f,
-      key: [
-        `${order[f.state]}${risk}${score}${label}`,
-        f.system,
-        f.ecosystem,
-        f.package,
-        f.version,
-        f.id,
-      ].join('\u0000'),
-    };
-  });
-  keyed.sort((a, b) => cmp(a.key, b.key));
-  findings.length = 0;
-  for (const k of keyed) findings.push(k.f);
-  const count = (state: FindingState) => findings.filter((f) => f.state === state).length;
-  const coverage: CoverageLine[] = [...fleet.byEcosystem]
+  for (const f of sorted) {
+    if (f.severity.highRisk) totals.highRisk++;
+    if (f.state === 'breached') totals.breached++;
+    else if (f.state === 'within-sla') totals.withinSla++;
+    else if (f.state === 'no-fix') totals.noFix++;
+    else totals.notHighRisk++;
+    if (f.change === 'new') totals.new++;
+  }
+  totals.stillOpen = sorted.length - totals.new;
+  const coverage: CoverageLine[] = [...componentsByEcosystem(fleet)]
     .map(([ecosystem, components]) => ({
       ecosystem,
       components,
@@ -307,7 +216,6 @@ export function analyseFleet(
       osvData: options.coveredEcosystems.has(ecosystem),
     }))
     .sort((a, b) => b.components - a.components || cmp(a.ecosystem, b.ecosystem));
-  const newCount = findings.filter((f) => f.change === 'new').length;
   return {
     kind: 'vulnerabilities',
     effectiveDate: options.effectiveDate,
@@ -320,28 +228,173 @@ export function analyseFleet(
     checked,
     notChecked: fleet.components - checked,
     coverage,
-    totals: {
-      findings: findings.length,
-      highRisk: findings.filter((f) => f.severity.highRisk).length,
-      breached: count('breached'),
-      withinSla: count('within-sla'),
-      noFix: count('no-fix'),
-      notHighRisk: count('not-high-risk'),
-      new: newCount,
-      stillOpen: findings.length - newCount,
-      fixed: fixed.length,
-    },
+    totals,
     previousRun: options.previous?.effectiveDate ?? null,
-    findings,
+    findings: sorted,
     fixed,
     problems: { count: fleet.problemCount, shown: fleet.problems },
   };
 }
 
-type Hit = { record: PackageAdvisory; fixedIn: string | null };
+type Base = Omit<Finding, 'system'>;
+
+/** A finding, built with one shape for all: a fleet can have hundreds of thousands. */
+function findingOf(base: Base, system: string): Finding {
+  return {
+    ecosystem: base.ecosystem,
+    package: base.package,
+    version: base.version,
+    id: base.id,
+    ids: base.ids,
+    records: base.records,
+    summary: base.summary,
+    severity: base.severity,
+    fixedIn: base.fixedIn,
+    clockStart: base.clockStart,
+    deadline: base.deadline,
+    daysOpen: base.daysOpen,
+    state: base.state,
+    change: base.change,
+    system,
+  };
+}
+
+type PreviousFinding = NonNullable<AnalyseOptions['previous']>['findings'][number];
+
+/**
+ * Between runs a finding is the same when its system, package and vulnerability match: first at the same
+ * version, then at any version (an upgrade that did not reach the fix leaves the finding open). Marks the
+ * findings still open and returns the previous ones that are gone. A previous finding is found in the fleet
+ * once, by its system and package version; one on a system or package the fleet no longer has is gone.
+ */
+function markStillOpen(
+  fleet: Fleet,
+  findings: Finding[],
+  baseNodes: FleetVersion[],
+  baseOf: number[],
+  systemOf: number[],
+  previous: readonly PreviousFinding[],
+): FixedFinding[] {
+  if (previous.length === 0) return [];
+  const places = previous.map((f) => {
+    const system = fleet.systemIndex.get(f.system);
+    const pkg = fleet.byName.get(f.ecosystem)?.get(f.package);
+    return system === undefined || !pkg ? undefined : { system, pkg, node: pkg.versions.get(f.version) };
+  });
+  const stillThere = new Uint8Array(previous.length);
+  for (const withVersion of [true, false]) {
+    // The package version (or, in the second pass, the package) -> system -> vulnerability ID -> previous
+    // findings, in their order.
+    const previousKeys = new Map<object, Map<number, Map<string, number[]>>>();
+    previous.forEach((f, i) => {
+      const place = places[i];
+      const where = withVersion ? place?.node : place?.pkg;
+      if (stillThere[i] || !place || !where) return;
+      let bySystem = previousKeys.get(where);
+      if (!bySystem) {
+        bySystem = new Map();
+        previousKeys.set(where, bySystem);
+      }
+      let ids = bySystem.get(place.system);
+      if (!ids) {
+        ids = new Map();
+        bySystem.set(place.system, ids);
+      }
+      for (const id of f.ids.length > 0 ? f.ids : [f.id]) {
+        const list = ids.get(id);
+        if (list) list.push(i);
+        else ids.set(id, [i]);
+      }
+    });
+    findings.forEach((f, n) => {
+      if (f.change === 'still-open') return;
+      const node = baseNodes[baseOf[n]!]!;
+      const ids = previousKeys.get(withVersion ? node : node.pkg)?.get(systemOf[n]!);
+      if (!ids) return;
+      for (const id of f.ids) {
+        const i = ids.get(id)?.find((c) => !stillThere[c]);
+        if (i !== undefined) {
+          f.change = 'still-open';
+          stillThere[i] = 1;
+          break;
+        }
+      }
+    });
+  }
+  const fixed: FixedFinding[] = [];
+  previous.forEach((f, i) => {
+    if (!stillThere[i])
+      fixed.push({
+        system: f.system,
+        ecosystem: f.ecosystem,
+        package: f.package,
+        version: f.version,
+        id: f.id,
+      });
+  });
+  return fixed;
+}
+
+const STATE_ORDER: Record<FindingState, number> = {
+  breached: 0,
+  'within-sla': 1,
+  'no-fix': 2,
+  'not-high-risk': 3,
+};
+const LABEL_ORDER = ['CRITICAL', 'HIGH', 'MODERATE', 'LOW'];
+
+/**
+ * Orders findings by state, risk and severity (worst first), then system, ecosystem, package, version and
+ * vulnerability. Each part is ranked once, so that a fleet's 100,000 findings sort on numbers rather than on a
+ * key string built for each.
+ */
+function sortFindings(
+  findings: Finding[],
+  bases: Base[],
+  baseOf: number[],
+  systemOf: number[],
+  systems: string[],
+): Finding[] {
+  const severityRank = bases.map((f) => {
+    const risk = f.severity.highRisk ? 0 : 1;
+    const score = 100 - Math.round((f.severity.score ?? 0) * 10);
+    const label = f.severity.label === null ? 4 : LABEL_ORDER.indexOf(f.severity.label);
+    return ((STATE_ORDER[f.state] * 2 + risk) * 101 + score) * 5 + label;
+  });
+  const baseRank = ranks(
+    bases,
+    (a, b) =>
+      cmp(a.ecosystem, b.ecosystem) ||
+      cmp(a.package, b.package) ||
+      cmp(a.version, b.version) ||
+      cmp(a.id, b.id),
+  );
+  const systemRank = ranks(systems, cmp);
+  const order = Array.from(findings.keys()).sort((a, b) => {
+    const x = baseOf[a]!;
+    const y = baseOf[b]!;
+    return (
+      severityRank[x]! - severityRank[y]! ||
+      systemRank[systemOf[a]!]! - systemRank[systemOf[b]!]! ||
+      baseRank[x]! - baseRank[y]!
+    );
+  });
+  return order.map((i) => findings[i]!);
+}
+
+/** Each item's place in the sorted order of all of them. */
+function ranks<T>(items: readonly T[], compare: (a: T, b: T) => number): Int32Array {
+  const order = Array.from(items.keys()).sort((a, b) => compare(items[a]!, items[b]!));
+  const rank = new Int32Array(items.length);
+  order.forEach((i, r) => (rank[i] = r));
+  return rank;
+}
+
+type Hit = { record: PackageAdvisory; index: number; fixedIn: string | null };
 
 /** Groups the records that name the same vulnerability (sharing an ID or alias) into one. */
 function mergeAliases(hits: Hit[]): Hit[][] {
+  if (hits.length === 1) return [hits];
   const parent = hits.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   const owner = new Map<string, number>();
@@ -355,65 +408,95 @@ function mergeAliases(hits: Hit[]): Hit[][] {
   const groups = new Map<number, Hit[]>();
   hits.forEach((h, i) => {
     const root = find(i);
-    groups.set(root, [...(groups.get(root) ?? []), h]);
+    const group = groups.get(root);
+    if (group) group.push(h);
+    else groups.set(root, [h]);
   });
   return [...groups.values()];
 }
 
-function describe(
-  group: Hit[],
-  pkg: { ecosystem: string; name: string },
-  version: string,
-  compare: (a: string, b: string) => number,
-  options: AnalyseOptions,
-): Omit<Finding, 'system'> {
+/** What a group of records says whatever the version: its names, the worst severity, a summary. */
+interface GroupFacts {
+  id: string;
+  ids: string[];
+  records: string[];
+  severity: Severity;
+  summary: string;
+}
+
+function groupFacts(group: Hit[]): GroupFacts {
   const ids = [...new Set(group.flatMap((h) => [h.record.advisory.id, ...h.record.advisory.aliases]))].sort();
-  const cves = ids.filter((id) => id.startsWith('CVE-'));
   const records = group.map((h) => h.record.advisory.id).sort();
   const severity = group
     .map((h) => h.record.pkg.severity)
     .reduce((a, b) => (compareSeverity(b, a) > 0 ? b : a));
-  let fixedIn: string | null = null;
-  let clockStart: IsoDate | null = null;
-  for (const h of group) {
-    if (h.fixedIn === null) continue;
-    if (fixedIn === null || compare(h.fixedIn, fixedIn) < 0) fixedIn = h.fixedIn;
-    const published = h.record.advisory.published;
-    const since =
-      h.record.fixKnownSince && h.record.fixKnownSince > published ? h.record.fixKnownSince : published;
-    const day = since.slice(0, 10);
-    if (clockStart === null || day < clockStart) clockStart = day;
-  }
-  let state: FindingState;
-  let deadline: IsoDate | null = null;
-  let daysOpen: number | null = null;
-  if (!severity.highRisk) state = 'not-high-risk';
-  else if (fixedIn === null || clockStart === null) state = 'no-fix';
-  else {
-    deadline = addDays(clockStart, options.slaDays);
-    daysOpen = Math.max(0, daysBetween(clockStart, options.effectiveDate));
-    state = options.effectiveDate > deadline ? 'breached' : 'within-sla';
-  }
-  const summary = group.map((h) => h.record.advisory.summary).find((s) => s !== '') ?? '';
   return {
-    ecosystem: pkg.ecosystem,
-    package: pkg.name,
-    version,
-    id: cves[0] ?? records[0]!,
+    id: ids.find((id) => id.startsWith('CVE-')) ?? records[0]!,
     ids,
     records,
-    summary,
     severity,
-    fixedIn,
-    clockStart,
-    deadline,
-    daysOpen,
-    state,
-    change: 'new',
+    summary: group.map((h) => h.record.advisory.summary).find((s) => s !== '') ?? '',
   };
 }
 
-const findingKey = (...parts: string[]) => parts.join('\u0000');
+/** Findings at one version, and the deadline of each clock start worked out once. */
+class Describer {
+  private readonly deadlines = new Map<IsoDate, { deadline: IsoDate; daysOpen: number }>();
+  constructor(private readonly options: AnalyseOptions) {}
+
+  finding(
+    facts: GroupFacts,
+    group: Hit[],
+    pkg: { ecosystem: string; name: string },
+    version: string,
+    compare: (a: string, b: string) => number,
+  ): Base {
+    let fixedIn: string | null = null;
+    let clockStart: IsoDate | null = null;
+    for (const h of group) {
+      if (h.fixedIn === null) continue;
+      if (fixedIn === null || compare(h.fixedIn, fixedIn) < 0) fixedIn = h.fixedIn;
+      const published = h.record.advisory.published;
+      const since =
+        h.record.fixKnownSince && h.record.fixKnownSince > published ? h.record.fixKnownSince : published;
+      const day = since.slice(0, 10);
+      if (clockStart === null || day < clockStart) clockStart = day;
+    }
+    let state: FindingState;
+    let deadline: IsoDate | null = null;
+    let daysOpen: number | null = null;
+    if (!facts.severity.highRisk) state = 'not-high-risk';
+    else if (fixedIn === null || clockStart === null) state = 'no-fix';
+    else {
+      let clock = this.deadlines.get(clockStart);
+      if (!clock) {
+        clock = {
+          deadline: addDays(clockStart, this.options.slaDays),
+          daysOpen: Math.max(0, daysBetween(clockStart, this.options.effectiveDate)),
+        };
+        this.deadlines.set(clockStart, clock);
+      }
+      ({ deadline, daysOpen } = clock);
+      state = this.options.effectiveDate > deadline ? 'breached' : 'within-sla';
+    }
+    return {
+      ecosystem: pkg.ecosystem,
+      package: pkg.name,
+      version,
+      id: facts.id,
+      ids: facts.ids,
+      records: facts.records,
+      summary: facts.summary,
+      severity: facts.severity,
+      fixedIn,
+      clockStart,
+      deadline,
+      daysOpen,
+      state,
+      change: 'new',
+    };
+  }
+}
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

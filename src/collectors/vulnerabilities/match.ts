@@ -1,7 +1,7 @@
 // OSV's evaluation rule: a version is affected when it is listed, or when walking a range's sorted events
 // leaves it "on" (introduced turns on, fixed turns off at or above, last_affected turns off above) and it is
 // below a limit where there are limits.
-import type { OsvAffected, OsvPackage, OsvRange } from './osv.ts';
+import type { OsvAffected, OsvEvent, OsvPackage } from './osv.ts';
 import type { VersionComparer } from './versions.ts';
 
 export interface MatchResult {
@@ -9,28 +9,99 @@ export interface MatchResult {
   fixedIn: string | null;
 }
 
-// Each range's event versions parsed once per comparer: a popular package meets every installed version of it.
-const parsedEvents = new WeakMap<OsvRange, { comparer: VersionComparer; versions: unknown[] }>();
-
-function eventVersions(range: OsvRange, comparer: VersionComparer): unknown[] {
-  let cached = parsedEvents.get(range);
-  if (cached?.comparer !== comparer) {
-    cached = { comparer, versions: range.events.map((e) => comparer.parse(e.version)) };
-    parsedEvents.set(range, cached);
-  }
-  return cached.versions;
+interface ReadyRange {
+  semver: boolean;
+  comparer: VersionComparer;
+  events: OsvEvent[];
+  /** Each event's version in the comparer's parsed form. */
+  parsed: unknown[];
 }
 
-function inRange(version: string, range: OsvRange, comparer: VersionComparer, cap: OsvAffected['cap']) {
+interface ReadyEntry {
+  listed: ReadonlySet<string> | readonly string[];
+  ranges: ReadyRange[];
+  cap: OsvAffected['cap'];
+}
+
+/**
+ * One record's view of one package, made ready to match many versions: each range's event versions are parsed
+ * once, and a version is parsed once by its caller however many records it meets.
+ */
+export class PackageMatcher {
+  private readonly entries: ReadyEntry[];
+  /** Whether any range is a SEMVER one, read in SemVer order whatever the ecosystem. */
+  readonly usesSemver: boolean;
+
+  constructor(pkg: OsvPackage, comparer: VersionComparer, semver: VersionComparer) {
+    let usesSemver = false;
+    this.entries = pkg.affected.map((entry) => ({
+      // Records that list every affected version can list hundreds.
+      listed: entry.versions.length > 8 ? new Set(entry.versions) : entry.versions,
+      cap: entry.cap,
+      ranges: entry.ranges.map((range) => {
+        const isSemver = range.type === 'SEMVER';
+        usesSemver ||= isSemver;
+        const c = isSemver ? semver : comparer;
+        return {
+          semver: isSemver,
+          comparer: c,
+          events: range.events,
+          parsed: range.events.map((e) => c.parse(e.version)),
+        };
+      }),
+    }));
+    this.usesSemver = usesSemver;
+  }
+
+  /**
+   * Whether `version` is affected, and the fix if one is known. `parsed` and `semverParsed` are the version as
+   * the ecosystem's comparer and the SemVer one read it, undefined where it is not valid in that order.
+   */
+  match(version: string, parsed: unknown, semverParsed: unknown): MatchResult | null {
+    let hit = false;
+    let fixedIn: string | null = null;
+    for (const entry of this.entries) {
+      let entryHit = isListed(entry.listed, version);
+      for (const range of entry.ranges) {
+        const v = range.semver ? semverParsed : parsed;
+        if (v === undefined) continue;
+        const r = inRange(version, v, range, entry.cap);
+        if (r.affected) {
+          entryHit = true;
+          fixedIn = lower(r.fixedIn, fixedIn, range.comparer);
+        }
+      }
+      if (entryHit && fixedIn === null) {
+        // Listed explicitly: a fix is any fixed event above the installed version in the same entry.
+        for (const range of entry.ranges) {
+          const v = range.semver ? semverParsed : parsed;
+          if (v === undefined) continue;
+          for (let i = 0; i < range.events.length; i++) {
+            const e = range.events[i]!;
+            if (e.kind === 'fixed' && range.comparer.compareParsed(range.parsed[i], v) > 0)
+              fixedIn = lower(e.version, fixedIn, range.comparer);
+          }
+        }
+      }
+      hit ||= entryHit;
+    }
+    return hit ? { fixedIn } : null;
+  }
+}
+
+function isListed(listed: ReadonlySet<string> | readonly string[], version: string): boolean {
+  return Array.isArray(listed) ? listed.includes(version) : (listed as ReadonlySet<string>).has(version);
+}
+
+function inRange(version: string, v: unknown, range: ReadyRange, cap: OsvAffected['cap']) {
+  const { comparer, events, parsed } = range;
   let affected = false;
   let fixedIn: string | null = null;
   let limits = 0;
   let belowLimit = false;
   let closed = false;
-  const v = comparer.parse(version);
-  const parsed = eventVersions(range, comparer);
-  for (let i = 0; i < range.events.length; i++) {
-    const event = range.events[i]!;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     const e = parsed[i];
     switch (event.kind) {
       case 'introduced':
@@ -72,29 +143,9 @@ export function matchPackage(
   comparer: VersionComparer,
   semver: VersionComparer,
 ): MatchResult | null {
-  let hit = false;
-  let fixedIn: string | null = null;
-  for (const entry of pkg.affected) {
-    let entryHit = entry.versions.length > 0 && entry.versions.includes(version);
-    for (const range of entry.ranges) {
-      const c = range.type === 'SEMVER' ? semver : comparer;
-      if (!c.valid(version)) continue;
-      const r = inRange(version, range, c, entry.cap);
-      if (r.affected) {
-        entryHit = true;
-        fixedIn = lower(r.fixedIn, fixedIn, c);
-      }
-    }
-    if (entryHit && fixedIn === null) {
-      // Listed explicitly: a fix is any fixed event above the installed version in the same entry.
-      for (const range of entry.ranges) {
-        const c = range.type === 'SEMVER' ? semver : comparer;
-        if (!c.valid(version)) continue;
-        for (const e of range.events)
-          if (e.kind === 'fixed' && c.compare(e.version, version) > 0) fixedIn = lower(e.version, fixedIn, c);
-      }
-    }
-    hit ||= entryHit;
-  }
-  return hit ? { fixedIn } : null;
+  return new PackageMatcher(pkg, comparer, semver).match(
+    version,
+    comparer.parse(version),
+    semver.parse(version),
+  );
 }

@@ -8,13 +8,19 @@ import {
   analyseFleet,
   createFleet,
   packageKey,
+  readIntoFleet,
   type AnalyseOptions,
   type Finding,
   type PackageAdvisory,
 } from '../../../src/collectors/vulnerabilities/analyse.ts';
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
-import { renderHtmlReport, verdictsFor } from '../../../src/collectors/vulnerabilities/report.ts';
+import {
+  evidenceJson,
+  FINDING_COLUMNS,
+  renderHtmlReport,
+  verdictsFor,
+} from '../../../src/collectors/vulnerabilities/report.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../../fixtures/vulnerabilities');
 
@@ -267,6 +273,61 @@ describe('verdicts and the HTML report', () => {
     );
     expect(nothing.checked).toBe(0);
     expect(verdictsFor(['8.3.1'], nothing)[0]!.verdict).toBe('not-determinable');
+  });
+});
+
+describe('reading straight into the fleet', () => {
+  const inventories = [
+    'own/inventories/lodash-app.package-lock.json',
+    'own/inventories/minimist-v1.package-lock.json',
+    'own/inventories/python-service.cdx.json',
+    'own/inventories/requests.spdx.json',
+    'sbom/cern-lhc-vdm-editor.cdx.json',
+    'sbom/dropwizard-1.3.15.cdx.json',
+    'sbom/laravel-7.12.0.cdx-1.4.json',
+    'sbom/proton-bridge-v1.8.0.cdx.json',
+    'sbom/spdx-example08-maven.spdx.json',
+    'sbom/spdx-example11.spdx.json',
+  ].map(fixture);
+  const status = {
+    name: 'host-b/status',
+    text: [
+      'Package: libc6\r',
+      'Status: install ok installed\r',
+      'Source: glibc\r',
+      'Version: 2.36-9\r',
+      '\r',
+      '   ',
+      'Package: zlib1g',
+      'Status: install ok installed',
+      ' a continuation after a blank line of spaces',
+      'Source: zlib (1:1.2.13.dfsg-1)',
+      'Version: 1:1.2.13.dfsg-1+b1',
+      ': no field name',
+      '',
+      'Status: install ok installed',
+      'Version: 1.0',
+    ].join('\n'),
+    distro: '12',
+  };
+  const options = { effectiveDate: '2026-05-01', slaDays: 14, coveredEcosystems: COVERED };
+
+  test('gives the same report as reading each inventory first, with the same problems in the same order', () => {
+    const streamed = createFleet();
+    for (const f of [...inventories, status] as { name: string; text: string; distro?: string }[]) {
+      const read = readIntoFleet(streamed, f.name, f.text, f.distro ? { distro: f.distro } : {});
+      expect(read.ok).toBe(true);
+    }
+    const report = analyseFleet(streamed, ALL, options);
+    expect(report).toEqual(scan([...inventories, status]));
+    expect(report.findings.length).toBeGreaterThan(5);
+    expect(report.problems.shown.map((p) => p.where)).toContain('host-b/status:14');
+  });
+
+  test('the evidence rows follow FINDING_COLUMNS', () => {
+    const report = scan(inventories);
+    const rows = (evidenceJson(report) as { findings: { rows: unknown[][] } }).findings.rows;
+    expect(rows).toEqual(report.findings.map((f) => FINDING_COLUMNS.map((c) => f[c])));
   });
 });
 

@@ -1,0 +1,267 @@
+// The fleet as a scan holds it: each distinct package version once, with the systems that hold it and how many
+// copies each holds. Inventories are read straight into it, so a component costs a lookup or two, not an object:
+// a fleet of two million components repeats a few hundred thousand package versions.
+import type { Inventory, InventoryProblem, ReadOptions } from './inventory.ts';
+import { componentOfPurl, type PurlComponent } from './purl.ts';
+import { readInventoryInto, systemOf, type InventorySink, type InventoryShape } from './read-inventory.ts';
+import { comparerNameFor } from './versions.ts';
+import type { Result } from '../../domain/result.ts';
+
+const MAX_PROBLEMS_KEPT = 1000;
+
+/** One package version of the fleet. */
+export class FleetVersion {
+  /** Every copy in the fleet. */
+  copies = 0;
+  // The systems holding it, in the order first seen: the first inline, the rest in a list that becomes a set
+  // when it grows, so that a fleet of thousands of systems does not search a long list for each copy.
+  private last = -1;
+  private first = -1;
+  private rest: number[] | undefined;
+  private restSet: Set<number> | undefined;
+
+  constructor(
+    readonly pkg: FleetPackage,
+    readonly version: string,
+  ) {}
+
+  add(system: number): void {
+    this.copies++;
+    // A file repeats its system for every component: most copies stop here.
+    if (system === this.last) return;
+    this.last = system;
+    if (this.first < 0) this.first = system;
+    else if (system !== this.first) this.addSystem(system);
+  }
+
+  private addSystem(system: number): void {
+    if (this.restSet) {
+      this.restSet.add(system);
+      return;
+    }
+    this.rest ??= [];
+    if (this.rest.includes(system)) return;
+    this.rest.push(system);
+    if (this.rest.length > 16) {
+      this.restSet = new Set(this.rest);
+      this.rest = undefined;
+    }
+  }
+
+  /** The systems holding this version, in the order first seen. */
+  systems(): number[] {
+    if (this.first < 0) return [];
+    return [this.first, ...(this.restSet ?? this.rest ?? [])];
+  }
+}
+
+export interface FleetPackage {
+  ecosystem: string;
+  name: string;
+  /** `ecosystem \0 name`, as the OSV index keys its packages. */
+  key: string;
+  versions: Map<string, FleetVersion>;
+}
+
+/** Every component of the fleet, grouped so that each package version is matched once. */
+export interface Fleet {
+  files: number;
+  components: number;
+  systems: string[];
+  systemIndex: Map<string, number>;
+  /** By `ecosystem \0 name`, in the order first seen. */
+  packages: Map<string, FleetPackage>;
+  /** Ecosystem -> name -> package: the same packages, found without building a key. */
+  byName: Map<string, Map<string, FleetPackage>>;
+  /** Purl text -> what it names, per Debian release assumed for purls that carry none. */
+  byPurl: Map<string | undefined, Map<string, PurlEntry>>;
+  /** Components with no version, by ecosystem: listed, never checked. */
+  noVersionByEcosystem: Map<string, number>;
+  noVersion: number;
+  formats: Map<string, number>;
+  problems: InventoryProblem[];
+  problemCount: number;
+}
+
+/** A purl as the fleet remembers it: its package version, or (without a version) its package, or its error. */
+type PurlEntry = FleetVersion | PurlComponent | { error: string };
+
+export function createFleet(): Fleet {
+  return {
+    files: 0,
+    components: 0,
+    systems: [],
+    systemIndex: new Map(),
+    packages: new Map(),
+    byName: new Map(),
+    byPurl: new Map(),
+    noVersionByEcosystem: new Map(),
+    noVersion: 0,
+    formats: new Map(),
+    problems: [],
+    problemCount: 0,
+  };
+}
+
+export function addProblem(fleet: Fleet, problem: InventoryProblem): void {
+  fleet.problemCount++;
+  if (fleet.problems.length < MAX_PROBLEMS_KEPT) fleet.problems.push(problem);
+}
+
+export const packageKey = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
+
+function packageOf(fleet: Fleet, ecosystem: string, name: string): FleetPackage {
+  let names = fleet.byName.get(ecosystem);
+  if (!names) {
+    names = new Map();
+    fleet.byName.set(ecosystem, names);
+  }
+  let pkg = names.get(name);
+  if (!pkg) {
+    const key = packageKey(ecosystem, name);
+    pkg = { ecosystem, name, key, versions: new Map() };
+    names.set(name, pkg);
+    fleet.packages.set(key, pkg);
+  }
+  return pkg;
+}
+
+function versionOf(pkg: FleetPackage, version: string): FleetVersion {
+  let v = pkg.versions.get(version);
+  if (!v) {
+    v = new FleetVersion(pkg, version);
+    pkg.versions.set(version, v);
+  }
+  return v;
+}
+
+function systemNumber(fleet: Fleet, system: string): number {
+  let n = fleet.systemIndex.get(system);
+  if (n === undefined) {
+    n = fleet.systems.length;
+    fleet.systems.push(system);
+    fleet.systemIndex.set(system, n);
+  }
+  return n;
+}
+
+function countNoVersion(fleet: Fleet, ecosystem: string): void {
+  fleet.components++;
+  fleet.noVersion++;
+  fleet.noVersionByEcosystem.set(ecosystem, (fleet.noVersionByEcosystem.get(ecosystem) ?? 0) + 1);
+}
+
+/** Puts one file's components into the fleet as the reader finds them. */
+class FleetSink implements InventorySink {
+  // The system is registered at its first component with a version, as a system with none checks nothing.
+  private systemNo = -1;
+  private readonly purls: Map<string, PurlEntry>;
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly system: string,
+    private readonly distro: string | undefined,
+  ) {
+    let purls = fleet.byPurl.get(distro);
+    if (!purls) {
+      purls = new Map();
+      fleet.byPurl.set(distro, purls);
+    }
+    this.purls = purls;
+  }
+
+  private systemNumber(): number {
+    if (this.systemNo < 0) this.systemNo = systemNumber(this.fleet, this.system);
+    return this.systemNo;
+  }
+
+  component(ecosystem: string, name: string, version: string): void {
+    if (version === '') return countNoVersion(this.fleet, ecosystem);
+    this.fleet.components++;
+    versionOf(packageOf(this.fleet, ecosystem, name), version).add(this.systemNumber());
+  }
+
+  purl(text: string, versionInfo: string | undefined): string | undefined {
+    let entry = this.purls.get(text);
+    if (entry === undefined) {
+      const parsed = componentOfPurl(text, this.distro);
+      entry =
+        'error' in parsed || parsed.version === ''
+          ? parsed
+          : versionOf(packageOf(this.fleet, parsed.ecosystem, parsed.name), parsed.version);
+      this.purls.set(text, entry);
+    }
+    if (entry instanceof FleetVersion) {
+      this.fleet.components++;
+      entry.add(this.systemNumber());
+      return undefined;
+    }
+    if ('error' in entry) return entry.error;
+    // A purl without a version: SPDX may give it in versionInfo.
+    this.component(entry.ecosystem, entry.name, versionInfo ?? '');
+    return undefined;
+  }
+
+  problem(where: string, message: string): void {
+    addProblem(this.fleet, { where, message });
+  }
+}
+
+/** Reads one inventory file into the fleet; the file's problems are counted, a file that cannot be read fails. */
+export function readIntoFleet(
+  fleet: Fleet,
+  fileName: string,
+  text: string,
+  options: ReadOptions = {},
+): Result<InventoryShape> {
+  const read = readInventoryInto(
+    fileName,
+    text,
+    options,
+    new FleetSink(fleet, systemOf(fileName, options), options.distro),
+  );
+  if (read.ok) countFile(fleet, read.value.formatLabel);
+  return read;
+}
+
+function countFile(fleet: Fleet, formatLabel: string): void {
+  fleet.files++;
+  fleet.formats.set(formatLabel, (fleet.formats.get(formatLabel) ?? 0) + 1);
+}
+
+/** Adds an inventory already read (readInventory) to the fleet. */
+export function addToFleet(fleet: Fleet, inventory: Inventory): void {
+  countFile(fleet, inventory.formatLabel);
+  for (const problem of inventory.problems) addProblem(fleet, problem);
+  for (const c of inventory.components) {
+    if (c.version === '') {
+      countNoVersion(fleet, c.ecosystem);
+      continue;
+    }
+    fleet.components++;
+    versionOf(packageOf(fleet, c.ecosystem, c.name), c.version).add(systemNumber(fleet, c.system));
+  }
+}
+
+/** Components by ecosystem, those without a version included. */
+export function componentsByEcosystem(fleet: Fleet): Map<string, number> {
+  const counts = new Map(fleet.noVersionByEcosystem);
+  for (const pkg of fleet.packages.values()) {
+    let n = 0;
+    for (const v of pkg.versions.values()) n += v.copies;
+    counts.set(pkg.ecosystem, (counts.get(pkg.ecosystem) ?? 0) + n);
+  }
+  return counts;
+}
+
+/** The packages worth looking up: those of ecosystems we can check, by ecosystem. */
+export function packagesToLookUp(fleet: Fleet): Map<string, string[]> {
+  const wanted = new Map<string, string[]>();
+  for (const pkg of fleet.packages.values()) {
+    if (comparerNameFor(pkg.ecosystem) === undefined || pkg.ecosystem === 'Debian') continue;
+    const names = wanted.get(pkg.ecosystem) ?? [];
+    names.push(pkg.name);
+    wanted.set(pkg.ecosystem, names);
+  }
+  return wanted;
+}
