@@ -1,6 +1,6 @@
 // The server side of the web benchmark, in its own process so that the load generator does not share its
 // event loop: builds a data folder, an organisation, 200 signed-in sessions, and prints where to find them.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { startSession } from '../src/app/start-session.ts';
 import { readConfig } from '../src/config.ts';
 import { createContainer } from '../src/container.ts';
 import { buildServer } from '../src/web/server.ts';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../src/web/set-up-sessions.ts';
 
 const CLIENTS = Number(process.argv[2] ?? 200);
 
@@ -54,14 +55,18 @@ await deps.store.accounts.users.insert({
   lastSignInAt: now,
 });
 const cookies: string[] = [];
+// Both cookies, as a browser sends them after its first page: the session, and the seed of its CSRF tokens.
 for (let i = 0; i < CLIENTS; i++)
-  cookies.push(`__Host-dspt_session=${await startSession(deps.store, deps, userId, true)}`);
+  cookies.push(
+    `${SESSION_COOKIE}=${await startSession(deps.store, deps, userId, true)}; ${CSRF_COOKIE}=${randomBytes(32).toString('base64url')}`,
+  );
 
 const app = await buildServer({
   catalogue: deps.catalogue,
   accounts: { deps, csrfKey: container.value.csrfKey },
 });
-app.get('/bench/baseline', async () => 'ok');
+// The baseline is a fixed string and nothing else: no session lookup (its pages' work is what is measured).
+app.get('/bench/baseline', { config: { sessionless: true } }, async () => 'ok');
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 if (!address || typeof address === 'string') throw new Error('no address');

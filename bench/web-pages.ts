@@ -33,7 +33,9 @@ export async function webPages(): Promise<void> {
       url: base + url,
       connections: CLIENTS,
       duration: SECONDS,
-      setupClient: (client) => client.setHeaders({ cookie: cookies[next++ % CLIENTS]! }),
+      // What a browser sends on every request: its cookies, and the encodings it can read.
+      setupClient: (client) =>
+        client.setHeaders({ cookie: cookies[next++ % CLIENTS]!, 'accept-encoding': 'gzip, deflate, br' }),
     });
     const bad = result.non2xx + result.errors;
     console.log(

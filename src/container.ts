@@ -1,6 +1,7 @@
 // The composition root: configuration -> infrastructure -> the dependencies every use case receives.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { AssessmentCache } from './app/assessment-cache.ts';
 import type { AccountDeps } from './app/account-deps.ts';
 import type { Config } from './config.ts';
 import type { Catalogue } from './domain/catalogue/model.ts';
@@ -58,6 +59,7 @@ export async function createContainer(
       blobs: createFileBlobStore({ dir: path.join(config.dataDir, 'evidence'), key: key.value }),
       catalogue: catalogue.value,
       clock,
+      assessmentCache: new AssessmentCache(),
       maxEvidenceBytes: config.maxEvidenceBytes,
       passwords: argon2idHasher,
       secrets: createSecretBox(key.value),

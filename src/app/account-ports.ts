@@ -82,7 +82,8 @@ export interface AccountStore {
   };
   sessions: {
     insert(session: SessionRecord): Promise<void>;
-    find(id: string): Promise<SessionRecord | undefined>;
+    /** The session with its user, in one read. */
+    findWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
     touch(id: string, lastSeenAt: string): Promise<void>;
     remove(id: string): Promise<void>;
     removeForUser(userId: string): Promise<void>;

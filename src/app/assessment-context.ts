@@ -86,6 +86,36 @@ export async function loadAssessment(
   return { organisation, assessment, responses, outcomeResponses, links, plan, publications };
 }
 
+/**
+ * `loadAssessment` for readers that change nothing: while the organisation's revision is the one last read,
+ * the assessment read then is reused (frozen, so it must not be changed). Writers use `loadAssessment` inside
+ * their transaction.
+ */
+export async function readAssessment(
+  deps: Pick<Deps, 'store' | 'catalogue' | 'clock' | 'assessmentCache'>,
+  organisation: OrganisationRecord,
+): Promise<AssessmentContext> {
+  const { assessmentCache: cache, catalogue } = deps;
+  if (!cache || organisation.revision === undefined) return loadAssessment(deps.store, deps, organisation);
+  const kept = cache.get(organisation, catalogue.year);
+  if (kept) return kept;
+  const context = await loadAssessment(deps.store, deps, organisation);
+  cache.set(organisation, catalogue.year, context);
+  return context;
+}
+
+/** `statusOf` for readers: worked out once per revision and date while the assessment is kept. */
+export function readStatus(
+  deps: Pick<Deps, 'catalogue' | 'assessmentCache'>,
+  context: AssessmentContext,
+  at: IsoDate,
+): AssessmentStatus {
+  const compute = () => statusOf(deps, context, at);
+  return deps.assessmentCache
+    ? deps.assessmentCache.status(context.organisation, deps.catalogue.year, at, compute)
+    : compute();
+}
+
 export function statusOf(
   deps: Pick<Deps, 'catalogue'>,
   ctx: AssessmentContext,

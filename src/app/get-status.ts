@@ -5,7 +5,7 @@ import type { AssessmentStatus } from '../domain/status/compute-status.ts';
 import { isIsoDate } from '../domain/dates.ts';
 import { failure, success, type Result } from '../domain/result.ts';
 import type { Actor } from './actor.ts';
-import { loadAssessment, statusOf, type AssessmentContext } from './assessment-context.ts';
+import { readAssessment, readStatus, type AssessmentContext } from './assessment-context.ts';
 import { findOrganisation } from './find-organisation.ts';
 import type { Deps } from './ports.ts';
 
@@ -18,6 +18,6 @@ export async function getStatus(
   if (!isIsoDate(at)) return failure('bad-input', `"${at}" is not a date: expected YYYY-MM-DD`, '--at');
   const found = await findOrganisation(deps.store, actor, input.odsCode, 'read');
   if (!found.ok) return found;
-  const context = await loadAssessment(deps.store, deps, found.value);
-  return success({ status: statusOf(deps, context, at), context });
+  const context = await readAssessment(deps, found.value);
+  return success({ status: readStatus(deps, context, at), context });
 }

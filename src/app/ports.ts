@@ -1,4 +1,5 @@
 // What the use cases need from the outside world. `infra` implements these; `app` never sees SQL or files.
+import type { AssessmentCache } from './assessment-cache.ts';
 import type { AuditEvent } from '../domain/audit-chain.ts';
 import type {
   Certification,
@@ -24,6 +25,11 @@ export interface OrganisationRecord {
   icoNumber: string | null;
   certifications: Certification[];
   createdAt: string;
+  /**
+   * Raised by the store whenever anything behind the organisation's assessment changes (answers, evidence,
+   * the plan, publications); present on records read from the store. Equal revisions mean equal data.
+   */
+  revision?: number;
 }
 
 export interface MemberRecord {
@@ -222,4 +228,6 @@ export interface Deps {
   blobs: EvidenceBlobStore;
   catalogue: Catalogue;
   clock: Clock;
+  /** Assessments as last read, reused by readers while the organisation's revision is unchanged. */
+  assessmentCache?: AssessmentCache;
 }

@@ -14,13 +14,13 @@ export async function resolveSession(
 ): Promise<SignedIn | undefined> {
   if (!sessionToken) return undefined;
   const id = tokenId(sessionToken);
-  const session = await deps.store.accounts.sessions.find(id);
-  if (!session) return undefined;
+  const found = await deps.store.accounts.sessions.findWithUser(id);
+  if (!found) return undefined;
+  const { session, user } = found;
   const now = deps.clock.now().getTime();
   const idle = now - Date.parse(session.lastSeenAt) > SESSION_IDLE_MINUTES * 60_000;
   const old = now - Date.parse(session.createdAt) > SESSION_MAX_HOURS * 3_600_000;
-  const user = idle || old ? undefined : await deps.store.accounts.users.findById(session.userId);
-  if (!user) {
+  if (idle || old) {
     await deps.store.accounts.sessions.remove(id);
     return undefined;
   }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 
 export function setUpHealthChecks(app: FastifyInstance): void {
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { config: { sessionless: true } }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok' };
   });

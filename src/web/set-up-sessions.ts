@@ -17,11 +17,17 @@ export const CSRF_COOKIE = '__Host-dspt_csrf';
 const COOKIE_OPTIONS = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' as const };
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route that never looks at who is asking (health checks, say): no session lookup, no CSRF cookie. */
+    sessionless?: boolean;
+  }
   interface FastifyRequest {
     /** The signed-in user and session, when the session cookie is valid (second factor or not). */
     signedIn?: SignedIn;
     /** The token every form on the page must carry. */
-    csrfToken: string;
+    readonly csrfToken: string;
+    /** The random value in the CSRF cookie, which the token signs. */
+    csrfSeed: string;
   }
 }
 
@@ -59,18 +65,28 @@ export async function setUpSessions(
   const sign = (value: string) => createHmac('sha256', csrfKey).update(value).digest('base64url');
 
   app.decorateRequest('signedIn', undefined);
-  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('csrfSeed', '');
+  // Worked out when a page asks for it: most pages carry no form.
+  app.decorateRequest('csrfToken', {
+    getter(this: FastifyRequest) {
+      return this.csrfSeed ? sign(this.csrfSeed) : '';
+    },
+  });
 
   app.addHook('preHandler', async (request, reply) => {
     // The API authenticates with bearer tokens, never cookies, so cookie-borne CSRF cannot reach it.
-    if (request.url.startsWith('/assets/') || request.url === '/healthz' || request.url.startsWith('/api/'))
+    if (
+      request.routeOptions.config.sessionless ||
+      request.url.startsWith('/assets/') ||
+      request.url.startsWith('/api/')
+    )
       return;
     let seed = request.cookies[CSRF_COOKIE];
     if (!seed || !/^[\w-]{43}$/.test(seed)) {
       seed = randomBytes(32).toString('base64url');
       reply.setCookie(CSRF_COOKIE, seed, { ...COOKIE_OPTIONS, sameSite: 'strict' });
     }
-    request.csrfToken = sign(seed);
+    request.csrfSeed = seed;
     request.signedIn = await resolveSession(deps, sessionToken(request));
     if (!request.signedIn && sessionToken(request)) clearSessionCookie(reply);
 

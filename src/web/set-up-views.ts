@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
+import { acceptsGzip, RenderCache } from './render-cache.ts';
 import { formatLongDate, levelLabel, levelTagClass, responseTypeLabel } from './format.ts';
 
 const require = createRequire(import.meta.url);
@@ -18,8 +19,12 @@ export const VIEWS_DIR = fileURLToPath(new URL('./views', import.meta.url));
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Render a view from `src/web/views` as the HTML response. */
-    render(view: string, context?: Record<string, unknown>): FastifyReply;
+    /**
+     * Render a view from `src/web/views` as the HTML response. With `cache`, a page rendered before from the
+     * very same context is reused (see RenderCache): for busy pages whose context is plain data, never a Map,
+     * a Set or a function.
+     */
+    render(view: string, context?: Record<string, unknown>, options?: { cache?: boolean }): FastifyReply;
   }
 }
 
@@ -40,19 +45,38 @@ export function setUpViews(
   app: FastifyInstance,
   env: nunjucks.Environment = createViewEnvironment(),
   globals: Record<string, unknown> = {},
+  cache: RenderCache = new RenderCache(),
 ): void {
   for (const [name, value] of Object.entries(globals)) env.addGlobal(name, value);
   app.decorateReply(
     'render',
-    function render(this: FastifyReply, view: string, context: Record<string, unknown> = {}) {
+    function render(
+      this: FastifyReply,
+      view: string,
+      context: Record<string, unknown> = {},
+      options: { cache?: boolean } = {},
+    ) {
       // Rendered before sending so that a template error reaches the error handler as a 500, not half a page.
       const signedIn = this.request.signedIn?.session.mfaPassed ? this.request.signedIn.user : undefined;
-      const html = env.render(view, {
+      const full = {
         currentPath: this.request.url.split('?')[0],
         viewer: signedIn && { name: signedIn.name, email: signedIn.email },
         ...context,
-      });
-      return this.type('text/html; charset=utf-8').send(html);
+      };
+      this.type('text/html; charset=utf-8');
+      if (!options.cache) return this.send(env.render(view, full));
+      // The same URL can answer gzipped or not: caches between here and the browser must keep both apart.
+      this.header('vary', 'accept-encoding');
+      const key = cache.keyOf(view, full);
+      const page = cache.reuse(key);
+      if (!page) {
+        const html = env.render(view, full);
+        cache.keep(key, html);
+        return this.send(html);
+      }
+      if (page.gzipped && acceptsGzip(this.request.headers['accept-encoding']))
+        return this.header('content-encoding', 'gzip').send(page.gzipped);
+      return this.send(page.html);
     },
   );
 }

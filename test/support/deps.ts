@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AccountDeps } from '../../src/app/account-deps.ts';
+import { AssessmentCache } from '../../src/app/assessment-cache.ts';
 import { isCommonPassword } from '../../src/infra/common-passwords.ts';
 import { argon2idHasher, createSecretBox } from '../../src/infra/crypto.ts';
 import { createMailer } from '../../src/infra/mailer.ts';
@@ -41,6 +42,8 @@ export async function testDeps(engine: Engine, now = '2026-06-01T09:00:00.000Z')
     blobs: createFileBlobStore({ dir: blobDir, key: randomBytes(32) }),
     catalogue: await realCatalogue(),
     clock,
+    // As in the application: readers reuse what they read while the organisation's revision stands.
+    assessmentCache: new AssessmentCache(),
     maxEvidenceBytes: 1024 * 1024,
     passwords: argon2idHasher,
     secrets: createSecretBox(randomBytes(32)),

@@ -242,6 +242,15 @@ async function restoreBackup(file: string, target: BackupLocation): Promise<Resu
                 .values(list.slice(i, i + batch) as never)
                 .execute();
           }
+          // The revision triggers raised each organisation's revision as its rows went in; the backup holds
+          // the values to keep.
+          for (const org of rows.get('organisations') ?? [])
+            if (org.revision !== undefined)
+              await trx
+                .updateTable('organisations')
+                .set({ revision: Number(org.revision) })
+                .where('id', '=', String(org.id))
+                .execute();
           const snapshot = new Map<string, Record<string, unknown>[]>();
           for (const table of [...rows.keys(), 'kysely_migration'])
             snapshot.set(

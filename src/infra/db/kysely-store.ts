@@ -42,6 +42,7 @@ import type {
   PublicationsTable,
   ResponsesTable,
 } from './tables.ts';
+import { preparedQuery } from './prepared-query.ts';
 
 /** Any fixed number will do, as long as nothing else in the same PostgreSQL database uses it. */
 export const AUDIT_LOCK_KEY = 0x0d5b7a0d;
@@ -62,6 +63,10 @@ export function createKyselyStore(
 }
 
 function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
+  const findOrganisationByOds = preparedQuery(
+    (odsCode: string) => db.selectFrom('organisations').selectAll().where('ods_code', '=', odsCode),
+    [''],
+  );
   const store: Store = {
     transaction(work) {
       // Use cases compose: one that runs inside another's transaction simply joins it.
@@ -85,11 +90,7 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
           .execute();
       },
       async findByOds(odsCode) {
-        const row = await db
-          .selectFrom('organisations')
-          .selectAll()
-          .where('ods_code', '=', odsCode)
-          .executeTakeFirst();
+        const row = (await db.executeQuery(findOrganisationByOds(odsCode))).rows[0];
         return row && toOrganisation(row);
       },
       async findById(id) {
@@ -524,6 +525,7 @@ function toOrganisation(row: Selectable<OrganisationsTable>): OrganisationRecord
     icoNumber: row.ico_number,
     certifications: JSON.parse(row.certifications) as OrganisationRecord['certifications'],
     createdAt: row.created_at,
+    revision: Number(row.revision),
   };
 }
 

@@ -2,6 +2,7 @@
 // builder writes the portable parts; `sql` writes what only one engine understands (the immutability triggers).
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { accountsMigration } from './migration-accounts.ts';
+import { assessmentRevisionMigration } from './migration-assessment-revision.ts';
 import { accessReviewMigration } from './migration-access-review.ts';
 import { drTestsMigration } from './migration-dr-tests.ts';
 import { osvMigration } from './migration-osv.ts';
@@ -261,6 +262,7 @@ export function createMigrationProvider(engine: Engine): MigrationProvider {
         '0004-osv': osvMigration,
         '0006-accounts': accountsMigration,
         '0005-dr-tests': drTestsMigration,
+        '0007-assessment-revision': assessmentRevisionMigration(engine),
       };
     },
   };

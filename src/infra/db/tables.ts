@@ -1,6 +1,6 @@
 // The database schema as Kysely sees it. Everything is text where the two engines could disagree: IDs are
 // caller-made UUIDs, times ISO-8601 text, dates `YYYY-MM-DD`, structured values canonical JSON.
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { DrTestTables } from './dr-test-tables.ts';
 import type { AccountTables } from './account-tables.ts';
 import type { AccessReviewTables } from './access-review-tables.ts';
@@ -18,6 +18,8 @@ export interface OrganisationsTable {
   /** JSON array of `Certification`. */
   certifications: string;
   created_at: string;
+  /** Raised by triggers whenever the organisation's assessment data changes. */
+  revision: Generated<number>;
 }
 
 export interface MembersTable {

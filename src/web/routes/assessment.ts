@@ -48,13 +48,19 @@ export function registerAssessmentRoutes(
       const { status, context } = result.value;
       const org = context.organisation;
       const byAssertion = new Map(status.assertions.map((a) => [a.id, a]));
+      const itemsOf = new Map<string, typeof status.items>();
+      for (const i of status.items) {
+        const list = itemsOf.get(i.assertionId);
+        if (list) list.push(i);
+        else itemsOf.set(i.assertionId, [i]);
+      }
       const standards = catalogue.standards
         .map((s) => ({
           id: s.id,
           title: s.title,
           assertions: s.assertions
             .map((a) => {
-              const items = status.items.filter((i) => i.assertionId === a.id);
+              const items = itemsOf.get(a.id) ?? [];
               const group = byAssertion.get(a.id);
               const answered = items.some((i) => i.state !== 'unanswered');
               return {
@@ -102,33 +108,41 @@ export function registerAssessmentRoutes(
             }),
           })),
         }));
-        return reply.render('assessment/caf-tasks.njk', {
+        return reply.render(
+          'assessment/caf-tasks.njk',
+          {
+            pageTitle: `Assessment tasks: ${org.name}`,
+            org,
+            progress: status.progress,
+            objectives,
+            saved:
+              request.query.saved && catalogue.outcomes.has(request.query.saved)
+                ? request.query.saved
+                : undefined,
+            breadcrumbs: [
+              { text: 'Home', href: '/' },
+              { text: org.name, href: `/organisations/${org.odsCode}` },
+            ],
+          },
+          { cache: true },
+        );
+      }
+      return reply.render(
+        'assessment/tasks.njk',
+        {
           pageTitle: `Assessment tasks: ${org.name}`,
           org,
-          status,
-          objectives,
+          progress: status.progress,
+          standards,
           saved:
-            request.query.saved && catalogue.outcomes.has(request.query.saved)
-              ? request.query.saved
-              : undefined,
+            request.query.saved && catalogue.items.has(request.query.saved) ? request.query.saved : undefined,
           breadcrumbs: [
             { text: 'Home', href: '/' },
             { text: org.name, href: `/organisations/${org.odsCode}` },
           ],
-        });
-      }
-      return reply.render('assessment/tasks.njk', {
-        pageTitle: `Assessment tasks: ${org.name}`,
-        org,
-        status,
-        standards,
-        saved:
-          request.query.saved && catalogue.items.has(request.query.saved) ? request.query.saved : undefined,
-        breadcrumbs: [
-          { text: 'Home', href: '/' },
-          { text: org.name, href: `/organisations/${org.odsCode}` },
-        ],
-      });
+        },
+        { cache: true },
+      );
     },
   );
 

@@ -113,19 +113,25 @@ export function registerOrganisationRoutes(app: FastifyInstance, deps: AccountDe
     const today = toIsoDate(deps.clock.now());
     const days = daysBetween(today, catalogue.deadlines.final);
     const org = context.organisation;
-    return reply.render('organisations/home.njk', {
-      pageTitle: org.name,
-      org,
-      typeName: catalogue.organisationTypes.get(org.type)?.name ?? org.type,
-      status,
-      statusLabel: STATUS_LABEL[status.status],
-      statusTag: STATUS_TAG[status.status],
-      days,
-      deadline: catalogue.deadlines.final,
-      year: catalogue.year,
-      reasons: status.reasons.slice(0, 15),
-      moreReasons: Math.max(0, status.reasons.length - 15),
-      breadcrumbs: [{ text: 'Home', href: '/' }],
-    });
+    return reply.render(
+      'organisations/home.njk',
+      {
+        pageTitle: org.name,
+        org,
+        typeName: catalogue.organisationTypes.get(org.type)?.name ?? org.type,
+        category: status.category,
+        track: status.track,
+        progress: status.progress,
+        statusLabel: STATUS_LABEL[status.status],
+        statusTag: STATUS_TAG[status.status],
+        days,
+        deadline: catalogue.deadlines.final,
+        year: catalogue.year,
+        reasons: status.reasons.slice(0, 15).map((r) => r.message),
+        moreReasons: Math.max(0, status.reasons.length - 15),
+        breadcrumbs: [{ text: 'Home', href: '/' }],
+      },
+      { cache: true },
+    );
   });
 }

@@ -147,8 +147,9 @@ describe.each(ENGINES)('Kysely store on %s', (engine) => {
       await store.organisations.insert(org);
       await store.organisations.insert(other);
 
-      expect(await store.organisations.findByOds('A81001')).toStrictEqual(org);
-      expect(await store.organisations.findById('org-2')).toStrictEqual(other);
+      // A new organisation's revision starts at 0: nothing behind its assessment has changed yet.
+      expect(await store.organisations.findByOds('A81001')).toStrictEqual({ ...org, revision: 0 });
+      expect(await store.organisations.findById('org-2')).toStrictEqual({ ...other, revision: 0 });
       expect(await store.organisations.findByOds('Z99999')).toBeUndefined();
       expect((await store.organisations.list()).map((o) => o.odsCode)).toEqual(['B82002', 'A81001']);
     });
@@ -405,6 +406,53 @@ describe.each(ENGINES)('Kysely store on %s', (engine) => {
 
     await store.planActions.replaceAll('asm-1', []);
     expect(await store.planActions.list('asm-1')).toEqual([]);
+  });
+
+  describe('revision', () => {
+    test('every change behind an assessment raises its organisation revision, and only its own', async () => {
+      await seedAssessment();
+      await store.organisations.insert(anOrganisation({ id: 'org-2', odsCode: 'B82002' }));
+      const revision = async (ods = 'A81001') => (await store.organisations.findByOds(ods))!.revision!;
+      const aResponse = (): StoredResponse => ({
+        itemId: '1.1.1',
+        answer: { type: 'yes-no', value: true },
+        effectiveDate: '2025-04-01',
+        answeredBy: 'user-1',
+        answeredAt: NOW,
+      });
+      const steps: [string, () => Promise<unknown>][] = [
+        ['an answer', () => store.responses.upsert('asm-1', aResponse())],
+        ['a changed answer', () => store.responses.upsert('asm-1', { ...aResponse(), comment: 'Reviewed' })],
+        ['an answer removed', () => store.responses.remove('asm-1', aResponse().itemId)],
+        [
+          'a CAF outcome',
+          () =>
+            store.outcomeResponses.upsert('asm-1', {
+              outcomeId: 'A1.a',
+              indicators: [],
+              answeredBy: 'user-1',
+              answeredAt: '2025-05-01T09:00:00.000Z',
+            }),
+        ],
+        ['evidence', () => store.evidence.insert(someEvidence())],
+        [
+          'an evidence link',
+          () => store.evidence.link({ evidenceId: 'ev-1', assessmentId: 'asm-1', itemId: '1.1.1' }),
+        ],
+        ['the plan', () => store.planActions.replaceAll('asm-1', [aPlanAction()])],
+        [
+          'the plan approved',
+          () => store.assessments.setPlanApproval('asm-1', 'SIRO', '2025-06-02T09:00:00.000Z'),
+        ],
+        ['a publication', () => store.publications.insert(aPublication())],
+      ];
+      for (const [what, change] of steps) {
+        const before = await revision();
+        await change();
+        expect(await revision(), what).toBeGreaterThan(before);
+      }
+      expect(await revision('B82002')).toBe(0);
+    });
   });
 
   describe('transactions', () => {

@@ -32,6 +32,32 @@ describe.each(ENGINES)('organisation and assessment pages on %s', (engine) => {
   const signedIn = (email: string, options: { operator?: boolean; name?: string } = {}) =>
     aSignedInClient(deps, server.baseUrl, email, options);
 
+  test('a busy page is reused and gzipped, and still shows a new answer at once', async () => {
+    const client = await signedIn('olive@example.nhs.uk', { operator: true });
+    await registerOrganisation(deps, operator, { odsCode: 'A81001', name: 'Riverside', type: 'gp-practice' });
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const get = (encoding: string) =>
+      fetch(`${server.baseUrl}/organisations/A81001`, { headers: { cookie, 'accept-encoding': encoding } });
+
+    const first = await get('gzip');
+    const firstHtml = await first.text();
+    expect(first.headers.get('vary')).toBe('accept-encoding');
+    const second = await get('gzip');
+    expect(second.headers.get('content-encoding')).toBe('gzip');
+    // fetch unzips the body: the same page as the first time.
+    expect(await second.text()).toBe(firstHtml);
+    const plain = await get('identity');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(firstHtml);
+    expect(textOf(firstHtml)).toContain('0 of 29');
+
+    const form = new FormData();
+    form.set('_csrf', await client.csrf('/organisations/A81001/items/1.2.4'));
+    form.set('answer', 'yes');
+    expect((await client.request('/organisations/A81001/items/1.2.4', form)).status).toBe(303);
+    expect(textOf(await (await get('gzip')).text())).toContain('1 of 29');
+  });
+
   test('an operator registers a GP practice, answers items with an upload, and the status moves', async () => {
     const client = await signedIn('olive@example.nhs.uk', { operator: true });
     const bad = await client.request('/organisations/new', {
