@@ -88,10 +88,15 @@ export interface Analysis {
 
 const LEAVER_STATUSES = /^(leaver|left|terminated|inactive|resigned|retired|dismissed|ended|former)/i;
 
+/** Whether a status word says the person has gone, for HR rows with no leave date. */
+export function isLeaverStatus(status: string | null): boolean {
+  return status !== null && LEAVER_STATUSES.test(status);
+}
+
 /** True when the HR record says the person had left on `at`. */
 export function hasLeft(hr: HrRecord, at: string): boolean {
   if (hr.leaveDate !== null) return hr.leaveDate <= at;
-  return hr.status !== null && LEAVER_STATUSES.test(hr.status);
+  return isLeaverStatus(hr.status);
 }
 
 /** Working for the organisation on `at`: started, and not yet left. */
@@ -101,34 +106,49 @@ export function isActiveStaff(hr: HrRecord, at: string): boolean {
 }
 
 /**
- * HR looked up by employee number and by e-mail, each to a position in `records`; where two rows share an
- * e-mail, the one still employed wins. `active` says, by position, who works here on the review date.
+ * HR looked up by employee number and by e-mail, each to a row (a position in the HR records); where two rows
+ * share an e-mail, the one still employed wins. `active` says, by row, who works here on the review date.
  */
 export interface HrIndex {
-  records: readonly HrRecord[];
   byNumber: KeyIndex;
   byEmail: KeyIndex;
   active: Uint8Array;
 }
 
-/** `byNumber` may come ready from the reader, which built it while checking for duplicates. */
-export function indexHr(hr: readonly HrRecord[], at: string, byNumber?: KeyIndex): HrIndex {
-  const active = new Uint8Array(hr.length);
-  for (let i = 0; i < hr.length; i++) active[i] = isActiveStaff(hr[i]!, at) ? 1 : 0;
-  let numbers = byNumber;
-  if (numbers === undefined) {
-    numbers = new KeyIndex(hr.length);
-    for (let i = 0; i < hr.length; i++) numbers.add(hr[i]!.employeeNumber, i);
+/**
+ * The index of rows with these keys and who is active; `byNumber` may come ready from the reader, which built
+ * it while checking for duplicates.
+ */
+export function indexRows(
+  numbers: readonly string[],
+  emails: readonly (string | null)[],
+  active: Uint8Array,
+  byNumber?: KeyIndex,
+): HrIndex {
+  let numberIndex = byNumber;
+  if (numberIndex === undefined) {
+    numberIndex = new KeyIndex(numbers.length);
+    for (let i = 0; i < numbers.length; i++) numberIndex.add(numbers[i]!, i);
   }
   // A rehire keeps the same e-mail under a new employee number: the first current employment wins, and
   // only where there is none, the first row. The first row added for a key keeps it.
-  const byEmail = new KeyIndex(hr.length);
+  const byEmail = new KeyIndex(emails.length);
   for (const want of [1, 0])
-    for (let i = 0; i < hr.length; i++) {
-      const email = hr[i]!.email;
+    for (let i = 0; i < emails.length; i++) {
+      const email = emails[i]!;
       if (email !== null && active[i] === want) byEmail.add(email, i);
     }
-  return { records: hr, byNumber: numbers, byEmail, active };
+  return { byNumber: numberIndex, byEmail, active };
+}
+
+export function indexHr(hr: readonly HrRecord[], at: string): HrIndex {
+  const active = new Uint8Array(hr.length);
+  for (let i = 0; i < hr.length; i++) active[i] = isActiveStaff(hr[i]!, at) ? 1 : 0;
+  return indexRows(
+    hr.map((r) => r.employeeNumber),
+    hr.map((r) => r.email),
+    active,
+  );
 }
 
 /** Course names that count as data security training when the policy names none. */
@@ -158,7 +178,7 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
     }
     return yes;
   };
-  const trained = new Uint8Array(index.records.length);
+  const trained = new Uint8Array(index.active.length);
   let unmatched = 0;
   let read = 0;
   const numbers: (string | null)[] = new Array<string | null>(TALLY_BATCH).fill(null);
@@ -194,7 +214,7 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
       flush();
       let of = 0;
       let covered = 0;
-      for (let i = 0; i < index.records.length; i++)
+      for (let i = 0; i < index.active.length; i++)
         if (index.active[i] === 1) {
           of++;
           covered += trained[i]!;
@@ -263,8 +283,8 @@ export interface AnalyseInput {
   mfaFormat: MfaFormat | null;
   accounts: readonly Account[];
   hr: readonly HrRecord[];
-  /** Built with the same index, when a training export was given. */
-  training: TrainingTally | null;
+  /** From a TrainingTally over the same HR, when a training export was given. */
+  training: TrainingCoverage | null;
   matrix: RoleMatrix | null;
   policy: Policy;
   index?: HrIndex;
@@ -346,7 +366,7 @@ export function analyse(input: AnalyseInput): Analysis {
   const { rows, how } = matchAll(accounts, index);
   for (let i = 0; i < accounts.length; i++) {
     const account = accounts[i]!;
-    const hr = rows[i] === -1 ? null : index.records[rows[i]!]!;
+    const hr = rows[i] === -1 ? null : input.hr[rows[i]!]!;
     const matchedBy = how[i] === 1 ? 'employee-number' : how[i] === 2 ? 'email' : null;
     let found = NO_FINDINGS;
     const result: AccountResult = { account, hr, matchedBy, findings: NO_FINDINGS };
@@ -480,6 +500,6 @@ export function analyse(input: AnalyseInput): Analysis {
       all: mfaKnown ? coverage(mfaWith, mfaOf, mfaUnknown) : null,
       privileged: mfaKnown && privilegedKnown ? coverage(privWith, privOf, privUnknown) : null,
     },
-    training: input.training?.result() ?? null,
+    training: input.training,
   };
 }

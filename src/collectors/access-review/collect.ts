@@ -5,13 +5,22 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CollectorInput } from '../../app/ports.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
-import { analyse, createTrainingTally, indexHr, type Analysis } from './analyse.ts';
+import { analyse, type Analysis } from './analyse.ts';
 import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
 import { normaliseEmail } from './model.ts';
-import { parseGenericMapping, readIdp, type GenericMapping } from './read-idp.ts';
+import { parseGenericMapping, readIdp, type GenericMapping, type IdpRead } from './read-idp.ts';
 import { readMfa } from './read-mfa.ts';
-import { readHr, readMatrix, readTraining } from './read-people.ts';
+import {
+  hrFromRead,
+  readHrFile,
+  readPeopleInWorker,
+  readTrainingFile,
+  type HrFileRead,
+  type PeopleInWorker,
+  type TrainingFileRead,
+} from './read-people-files.ts';
+import { readMatrix } from './read-people.ts';
 
 export interface CollectFiles {
   idp: string;
@@ -29,7 +38,14 @@ export interface CollectOptions {
   maxBytes?: number;
   /** Called as bytes are read, with the running total and the size of every input together. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Read HR and training in a worker thread while the identity export is read on this one. By default, when
+   * HR and training come to PARALLEL_FROM_BYTES or more: below that, starting the thread costs more than it saves.
+   */
+  parallel?: boolean;
 }
+
+export const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 
 export interface Collected {
   analysis: Analysis;
@@ -68,6 +84,7 @@ export async function collectAccessReview(
         options.onProgress!(done, total);
       }
     : undefined;
+  let worker: PeopleInWorker | undefined;
   try {
     const inputs: Collected['inputs'] = [];
     let mapping: GenericMapping | undefined;
@@ -80,40 +97,41 @@ export async function collectAccessReview(
       }
       mapping = parseGenericMapping(source, path.basename(files.mapping));
     }
-    // HR first: the join, the training tally and the reviewers all hang off it.
-    const hrInput = await openInput(files.hr, max, onBytes);
-    const { records: hr, byNumber } = await readHr(hrInput);
-    inputs.push({ role: 'hr', ...hrInput.fingerprint() });
-    const index = indexHr(hr, options.policy.at, byNumber);
+    // HR, and training against it, in a worker thread when they are large, while the identity export is read
+    // here; otherwise in turn. Either way a problem is reported as if the files were read one by one, in the
+    // order HR, identity export, MFA, training.
+    const limits = { maxBytes: max, ...(onBytes ? { onBytes } : {}) };
+    const parallel = options.parallel ?? (await totalSize([files.hr, files.training])) >= PARALLEL_FROM_BYTES;
+    let hrRead: HrFileRead | undefined;
+    if (parallel)
+      worker = readPeopleInWorker(
+        {
+          hr: files.hr,
+          ...(files.training !== undefined ? { training: files.training } : {}),
+          policy: options.policy,
+          maxBytes: max,
+        },
+        onBytes,
+      );
+    else hrRead = (await readHrFile(files.hr, options.policy.at, limits)).read;
 
-    const idpInput = await openInput(files.idp, max, onBytes);
-    const idp = await readIdp(idpInput, {
-      ...(options.format ? { format: options.format } : {}),
-      ...(mapping ? { mapping } : {}),
-    });
-    inputs.push({ role: `idp:${idp.format}`, ...idpInput.fingerprint() });
-
-    let mfaFormat: MfaFormat | null = null;
-    if (files.mfa !== undefined) {
-      const mfa = await readMfa(files.mfa, max, onBytes);
-      mfaFormat = mfa.format;
-      for (const i of mfa.inputs) inputs.push({ role: `mfa:${mfa.format}`, ...i.fingerprint() });
-      for (const account of idp.accounts) {
-        const entry =
-          mfa.byKey.get(normaliseEmail(account.login)!) ?? mfa.byKey.get(normaliseEmail(account.id)!);
-        if (entry === undefined) continue;
-        account.mfa = entry.mfa;
-        if (entry.admin !== null) account.privileged = entry.admin;
-      }
+    let identity: Awaited<ReturnType<typeof readIdentity>>;
+    try {
+      identity = await readIdentity(files, options, mapping, limits);
+    } catch (e) {
+      if (worker) await worker.hr;
+      throw e;
     }
+    if (worker) hrRead = await worker.hr;
+    const { records: hr, index } = hrFromRead(hrRead!);
+    inputs.push({ role: 'hr', ...hrRead!.input }, ...identity.inputs);
+    const { idp, mfaFormat } = identity;
 
-    let training = null;
-    if (files.training !== undefined) {
-      const trainingInput = await openInput(files.training, max, onBytes);
-      training = createTrainingTally(index, options.policy);
-      await readTraining(trainingInput, training.add);
-      inputs.push({ role: 'training', ...trainingInput.fingerprint() });
-    }
+    let training: TrainingFileRead | null = null;
+    if (worker) training = await worker.training;
+    else if (files.training !== undefined)
+      training = await readTrainingFile(files.training, index, options.policy, limits);
+    if (training !== null) inputs.push({ role: 'training', ...training.input });
 
     let matrix: RoleMatrix | null = null;
     if (files.matrix !== undefined) {
@@ -128,7 +146,7 @@ export async function collectAccessReview(
       mfaFormat,
       accounts: idp.accounts,
       hr,
-      training,
+      training: training?.coverage ?? null,
       matrix,
       policy: options.policy,
       index,
@@ -137,5 +155,38 @@ export async function collectAccessReview(
   } catch (e) {
     if (e instanceof InputError) return failure('bad-input', e.message, e.where);
     throw e;
+  } finally {
+    await worker?.stop();
   }
+}
+
+/** The identity export, with MFA registration merged into its accounts. */
+async function readIdentity(
+  files: CollectFiles,
+  options: CollectOptions,
+  mapping: GenericMapping | undefined,
+  limits: { maxBytes: number; onBytes?: (bytes: number) => void },
+): Promise<{ idp: IdpRead; mfaFormat: MfaFormat | null; inputs: Collected['inputs'] }> {
+  const inputs: Collected['inputs'] = [];
+  const idpInput = await openInput(files.idp, limits.maxBytes, limits.onBytes);
+  const idp = await readIdp(idpInput, {
+    ...(options.format ? { format: options.format } : {}),
+    ...(mapping ? { mapping } : {}),
+  });
+  inputs.push({ role: `idp:${idp.format}`, ...idpInput.fingerprint() });
+
+  let mfaFormat: MfaFormat | null = null;
+  if (files.mfa !== undefined) {
+    const mfa = await readMfa(files.mfa, limits.maxBytes, limits.onBytes);
+    mfaFormat = mfa.format;
+    for (const i of mfa.inputs) inputs.push({ role: `mfa:${mfa.format}`, ...i.fingerprint() });
+    for (const account of idp.accounts) {
+      const entry =
+        mfa.byKey.get(normaliseEmail(account.login)!) ?? mfa.byKey.get(normaliseEmail(account.id)!);
+      if (entry === undefined) continue;
+      account.mfa = entry.mfa;
+      if (entry.admin !== null) account.privileged = entry.admin;
+    }
+  }
+  return { idp, mfaFormat, inputs };
 }

@@ -19,8 +19,8 @@ export interface JsonRecordsInfo {
 /** What the reader wants of each record, and where to put each value: see `readJsonRecords`. */
 export interface FieldListener {
   fields: RecordFields;
-  /** Called with each record's values, in the order of the paths; the array is reused for the next record. */
-  onFields(values: unknown[], line: number): void;
+  /** Called with each record's values; the object is reused for the next record, so copy out what you keep. */
+  onFields(values: RecordValues, line: number): void;
 }
 
 const QUOTE = 0x22;
@@ -374,22 +374,128 @@ export class RecordFields {
   }
 
   /** The values of a record already parsed, exactly as the byte reader would give them. */
-  fromObject(record: Record<string, unknown>, values: unknown[] = new Array<unknown>(this.size)): unknown[] {
-    values.fill(undefined);
+  fromObject(record: Record<string, unknown>): RecordValues {
+    const values = new RecordValues(this.size);
+    const raw = values.raw;
     const walk = (node: FieldNode, value: Record<string, unknown>) => {
       for (const child of node.children!) {
         if (!Object.hasOwn(value, child.name)) continue;
         const v = value[child.name];
         if (child.children !== null && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-          values[child.slot] = OBJECT;
+          raw[child.slot] = OBJECT;
           walk(child, v as Record<string, unknown>);
-        } else values[child.slot] = v;
+        } else raw[child.slot] = v;
       }
     };
     walk(this.root, record);
     return values;
   }
 }
+
+/** A string value not yet decoded: its bytes are in the record's buffer. */
+const LAZY: unique symbol = Symbol('lazy');
+
+/**
+ * One record's values, by slot. Strings are decoded when first asked for, so those a reader passes over cost
+ * nothing; a short one that came in the record before (a user type, a flag) is not decoded again.
+ */
+export class RecordValues {
+  /** Each slot's value: undefined when absent, OBJECT, or the value (LAZY until a string is asked for). */
+  readonly raw: unknown[];
+  private buf: Buffer = Buffer.alloc(0);
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  /** WIDE and ESCAPE bits of each lazy string. */
+  private readonly kinds: Uint8Array;
+  /** The last short string decoded in each slot. */
+  private readonly recent: (string | undefined)[];
+
+  constructor(size: number) {
+    this.raw = new Array<unknown>(size).fill(undefined);
+    this.starts = new Int32Array(size);
+    this.ends = new Int32Array(size);
+    this.kinds = new Uint8Array(size);
+    this.recent = new Array<string | undefined>(size).fill(undefined);
+  }
+
+  /** Begins a record read from `buf`. */
+  reset(buf: Buffer): void {
+    this.buf = buf;
+    this.raw.fill(undefined);
+  }
+
+  /** Notes a string at `buf[start..end)` (between its quotes) for `slot`. */
+  lazy(slot: number, start: number, end: number, kind: number): void {
+    this.raw[slot] = LAZY;
+    this.starts[slot] = start;
+    this.ends[slot] = end;
+    this.kinds[slot] = kind;
+  }
+
+  get(slot: number): unknown {
+    const v = this.raw[slot];
+    return v === LAZY ? (this.raw[slot] = this.decode(slot)) : v;
+  }
+
+  /**
+   * For a time in Graph's own form (`2026-03-31T10:22:13Z`, as `parseTime` keeps it), its day as the number
+   * YYYYMMDD, read from the bytes; -1 for anything else, which `get` and `parseTime` then deal with.
+   */
+  timeDay(slot: number): number {
+    if (this.raw[slot] !== LAZY || this.kinds[slot] !== 0) return -1;
+    const s = this.starts[slot]!;
+    if (this.ends[slot]! - s !== 20) return -1;
+    const b = this.buf;
+    if (b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a || b[s + 19] !== 0x5a) return -1;
+    for (const k of [11, 12, 14, 15, 17, 18]) if (b[s + k]! < 0x30 || b[s + k]! > 0x39) return -1;
+    const day = dayOfBytes(b, s);
+    // Before 1971 is "never" to parseTime: leave that to it.
+    return day < 19710101 ? -1 : day;
+  }
+
+  private decode(slot: number): string {
+    const buf = this.buf;
+    const s = this.starts[slot]!;
+    const e = this.ends[slot]!;
+    const kind = this.kinds[slot]!;
+    if (kind === 0) {
+      const recent = this.recent[slot];
+      if (recent !== undefined && recent.length === e - s && sameBytes(buf, s, recent)) return recent;
+      const text = buf.toString('latin1', s, e);
+      if (e - s <= SHORT) this.recent[slot] = text;
+      return text;
+    }
+    if ((kind & ESCAPE) === 0) return buf.toString('utf8', s, e);
+    return JSON.parse(buf.toString('utf8', s - 1, e + 1)) as string;
+  }
+}
+
+/** Strings up to this long are compared with the slot's last one before being decoded. */
+const SHORT = 12;
+
+function sameBytes(buf: Buffer, s: number, text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (buf[s + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** YYYYMMDD of an ISO date at `buf[s..s+10)` that is a real day; -1 otherwise. */
+function dayOfBytes(buf: Buffer, s: number): number {
+  if (buf[s + 4] !== 0x2d || buf[s + 7] !== 0x2d) return -1;
+  let key = 0;
+  for (const k of [0, 1, 2, 3, 5, 6, 8, 9]) {
+    const d = buf[s + k]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    key = key * 10 + d;
+  }
+  const y = Math.floor(key / 10000);
+  const m = Math.floor(key / 100) % 100;
+  const d = key % 100;
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (m < 1 || m > 12 || d < 1 || d > DAYS_IN_MONTH[m - 1]! + (leap ? 1 : 0)) return -1;
+  return key;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Thrown inside the extractor when the bytes end before the record does. */
 const INCOMPLETE = new Error('incomplete');
@@ -420,7 +526,7 @@ for (const c of '"\\/bfnrtu') ESCAPES[c.charCodeAt(0)] = 1;
  * strings decoded once, wanted objects and arrays parsed whole, everything else checked and passed over.
  */
 class FieldExtractor {
-  readonly values: unknown[];
+  readonly values: RecordValues;
   /** Line breaks inside the record last read. */
   lines = 0;
   private buf: Buffer = Buffer.alloc(0);
@@ -433,7 +539,7 @@ class FieldExtractor {
   private seen = 0;
 
   constructor(private readonly fields: RecordFields) {
-    this.values = new Array<unknown>(fields.size);
+    this.values = new RecordValues(fields.size);
   }
 
   /** Reads the object at `buf[start]` ("{"); the index after it, or -1 when `end` comes first. */
@@ -445,7 +551,7 @@ class FieldExtractor {
     this.line = line;
     this.lines = 0;
     this.depth = 0;
-    this.values.fill(undefined);
+    this.values.reset(buf);
     try {
       this.object(this.fields.root);
       return this.pos;
@@ -535,6 +641,7 @@ class FieldExtractor {
   private object(node: FieldNode | null): void {
     if (++this.depth > MAX_DEPTH) this.fail(`no more than ${MAX_DEPTH} levels of nesting`);
     const values = this.values;
+    const raw = values.raw;
     this.pos++;
     let b = this.space();
     if (b === CLOSE_OBJECT) {
@@ -561,10 +668,13 @@ class FieldExtractor {
       b = this.space();
       if (child === undefined) this.skip(b);
       else if (child.children !== null && b === OPEN_OBJECT) {
-        for (const slot of child.below) values[slot] = undefined;
-        values[child.slot] = OBJECT;
+        for (const slot of child.below) raw[slot] = undefined;
+        raw[child.slot] = OBJECT;
         this.object(child);
-      } else values[child.slot] = this.value(b);
+      } else if (b === QUOTE) {
+        const start = this.pos + 1;
+        values.lazy(child.slot, start, this.string(), this.seen);
+      } else raw[child.slot] = this.value(b);
       b = this.space();
       if (b === COMMA) {
         this.pos++;
@@ -602,13 +712,9 @@ class FieldExtractor {
     }
   }
 
-  /** A wanted value: strings decoded, literals and numbers converted, objects and arrays parsed whole. */
+  /** A wanted value other than a string: literals and numbers converted, objects and arrays parsed whole. */
   private value(b: number): unknown {
     const s = this.pos;
-    if (b === QUOTE) {
-      const e = this.string();
-      return this.text(s + 1, e);
-    }
     this.skip(b);
     switch (b) {
       case 0x74:

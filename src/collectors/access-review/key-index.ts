@@ -17,6 +17,13 @@ function hashOf(key: string): number {
 const EMPTY = -1;
 const BATCH = 512;
 
+/** The part of a KeyIndex that can move to another thread: the keys themselves are the caller's. */
+export interface KeyIndexState {
+  table: Int32Array;
+  bits: number;
+  count: number;
+}
+
 export class KeyIndex {
   /** Pairs of (hash, row); row EMPTY marks a free slot. Linear probing. */
   private table: Int32Array;
@@ -36,6 +43,20 @@ export class KeyIndex {
 
   get size(): number {
     return this.count;
+  }
+
+  state(): KeyIndexState {
+    return { table: this.table, bits: this.bits, count: this.count };
+  }
+
+  /** An index rebuilt from its state, with the key of each row (the same keys it was built with). */
+  static restore(state: KeyIndexState, keys: readonly (string | null)[]): KeyIndex {
+    const index = new KeyIndex(1);
+    index.table = state.table;
+    index.bits = state.bits;
+    index.count = state.count;
+    for (let row = 0; row < keys.length; row++) index.keys[row] = keys[row] ?? '';
+    return index;
   }
 
   /** Adds `key` for `row` unless the key is there already; returns the row that holds it then. */

@@ -60,20 +60,29 @@ export function parseDate(
   return iso;
 }
 
+/** The years a day can be looked up by position in; days outside them go to a Map. */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2199;
+
 /**
  * One shared string per day: HR and training exports repeat a few thousand dates across millions of rows.
  * Keyed by the number YYYYMMDD, so a date read in place from a row needs no string to look it up.
  */
 export class DayPool {
-  private readonly days = new Map<number, string>();
+  private readonly common = new Array<string | undefined>((LAST_YEAR - FIRST_YEAR + 1) * 416);
+  private readonly rare = new Map<number, string>();
 
   day(key: number): string {
-    let iso = this.days.get(key);
+    const y = Math.floor(key / 10000);
+    const m = Math.floor(key / 100) - y * 100;
+    const d = key - Math.floor(key / 100) * 100;
+    // 32 slots a month, 13 months a year (month 0 unused): a few hundred kilobytes for three centuries.
+    const slot = y >= FIRST_YEAR && y <= LAST_YEAR ? (y - FIRST_YEAR) * 416 + m * 32 + d : -1;
+    let iso = slot === -1 ? this.rare.get(key) : this.common[slot];
     if (iso === undefined) {
-      const y = Math.floor(key / 10000);
-      const md = key - y * 10000;
-      iso = `${String(y).padStart(4, '0')}-${String(Math.floor(md / 100)).padStart(2, '0')}-${String(md % 100).padStart(2, '0')}`;
-      this.days.set(key, iso);
+      iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      if (slot === -1) this.rare.set(key, iso);
+      else this.common[slot] = iso;
     }
     return iso;
   }

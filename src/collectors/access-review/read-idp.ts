@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { readCsvRecords, requireColumn, type CsvColumns } from './csv-records.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
-import { OBJECT, readJsonRecords, RecordFields } from './json-records.ts';
+import { OBJECT, readJsonRecords, RecordFields, type RecordValues } from './json-records.ts';
 import {
   CAPABILITIES,
   normaliseEmployeeNumber,
@@ -13,7 +13,7 @@ import {
   type IdpFormat,
   type SourceCapabilities,
 } from './model.ts';
-import { accountKind, interner, parseFlag, parseTime, text } from './parse-values.ts';
+import { accountKind, DayPool, isoDateKey, parseFlag, parseTime, text } from './parse-values.ts';
 
 export interface IdpRead {
   format: IdpFormat;
@@ -130,9 +130,9 @@ export async function readIdp(
   const { head, all } = await peek(input.chunks);
   const accounts: Account[] = [];
   // Only the creation day matters (an account made last week is not dormant), and days repeat: share them.
-  const share = interner();
+  const days = new DayPool();
   const keep = (account: Account) => {
-    if (account.created !== null) account.created = share(account.created.slice(0, 10));
+    if (account.created !== null) account.created = days.day(isoDateKey(account.created, 0, 10));
     accounts.push(account);
   };
   if (options.format === 'generic-csv' && !options.mapping)
@@ -160,7 +160,7 @@ export async function readIdp(
         );
       // The first record tells the format; from the second on, only the fields the format needs are read.
       const { fields, map } = JSON_MAPPERS[format as JsonFormat];
-      const toAccount = map(file, seen);
+      const toAccount = map({ file, seen, days });
       keep(toAccount(fields.fromObject(record), line));
       listen({ fields, onFields: (values, at) => keep(toAccount(values, at)) });
     });
@@ -196,10 +196,23 @@ export async function readIdp(
 
 type JsonFormat = 'entra-users' | 'okta-users' | 'google-users' | 'scim';
 
+/** What a mapper is given: the file for messages, what the export turned out to hold, and the day pool. */
+interface MapContext {
+  file: string;
+  seen: { signIn: boolean; groups: boolean };
+  days: DayPool;
+}
+
 /** A format's fields, by name, and how their values become an Account. */
 interface JsonMapper {
   fields: RecordFields;
-  map(file: string, seen: { signIn: boolean; groups: boolean }): (v: unknown[], line: number) => Account;
+  map(context: MapContext): (v: RecordValues, line: number) => Account;
+}
+
+/** A creation time as `parseTime` reads it, kept to its day; Graph's own form is read from the bytes. */
+function createdDay(v: RecordValues, slot: number, { file, days }: MapContext, line: number, label: string) {
+  const day = v.timeDay(slot);
+  return day !== -1 ? days.day(day) : parseTime(v.get(slot), file, line, label);
 }
 
 /** Names the slots of a RecordFields: `at.mail` is where the value of `mail` is. */
@@ -294,33 +307,34 @@ const SCIM = fieldsOf({
 const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
   'entra-users': {
     fields: ENTRA.fields,
-    map: (file, seen) => {
+    map: (context) => {
+      const { file, seen } = context;
       const at = ENTRA.at;
       return (v, line) => {
-        const login = need(text(v[at.login]), file, line, 'userPrincipalName');
-        const enabled = parseFlag(v[at.enabled], file, line, 'accountEnabled');
+        const login = need(text(v.get(at.login)), file, line, 'userPrincipalName');
+        const enabled = parseFlag(v.get(at.enabled), file, line, 'accountEnabled');
         if (enabled === null)
           throw new InputError(
             file,
             line,
             'this user has no accountEnabled: export with $select including accountEnabled',
           );
-        const activity = v[at.activity] === OBJECT;
-        if (v[at.activity] !== undefined) seen.signIn = true;
+        const activity = v.get(at.activity) === OBJECT;
+        if (v.get(at.activity) !== undefined) seen.signIn = true;
         // lastSuccessfulSignInDateTime exists only from December 2023; before that, the latest attempt of any kind.
         const successful = activity
-          ? parseTime(v[at.successful], file, line, 'lastSuccessfulSignInDateTime')
+          ? parseTime(v.get(at.successful), file, line, 'lastSuccessfulSignInDateTime')
           : null;
         const lastSignIn =
           successful ??
           (activity
             ? latest(
-                parseTime(v[at.interactive], file, line, 'lastSignInDateTime'),
-                parseTime(v[at.nonInteractive], file, line, 'lastNonInteractiveSignInDateTime'),
+                parseTime(v.get(at.interactive), file, line, 'lastSignInDateTime'),
+                parseTime(v.get(at.nonInteractive), file, line, 'lastNonInteractiveSignInDateTime'),
               )
             : null);
         let groups: string[] | null = null;
-        const memberOf = v[at.memberOf];
+        const memberOf = v.get(at.memberOf);
         if (Array.isArray(memberOf)) {
           seen.groups = true;
           groups = memberOf
@@ -328,16 +342,16 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
             .filter((g) => g !== '');
         }
         return {
-          id: text(v[at.id]) ?? login,
+          id: text(v.get(at.id)) ?? login,
           login,
-          email: text(v[at.mail]),
-          displayName: text(v[at.displayName]) ?? login,
-          employeeNumber: normaliseEmployeeNumber(text(v[at.employeeId])),
+          email: text(v.get(at.mail)),
+          displayName: text(v.get(at.displayName)) ?? login,
+          employeeNumber: normaliseEmployeeNumber(text(v.get(at.employeeId))),
           enabled,
-          kind: accountKind(login, text(v[at.userType]) ?? text(v[at.employeeType])),
+          kind: accountKind(login, text(v.get(at.userType)) ?? text(v.get(at.employeeType))),
           privileged: null,
           lastSignIn,
-          created: parseTime(v[at.created], file, line, 'createdDateTime'),
+          created: createdDay(v, at.created, context, line, 'createdDateTime'),
           mfa: null,
           groups,
           line,
@@ -348,16 +362,17 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
 
   'okta-users': {
     fields: OKTA.fields,
-    map: (file) => {
+    map: (context) => {
+      const { file } = context;
       const at = OKTA.at;
       return (v, line) => {
-        const profile = v[at.profile] === OBJECT;
-        const p = (slot: number) => (profile ? v[slot] : undefined);
+        const profile = v.get(at.profile) === OBJECT;
+        const p = (slot: number) => (profile ? v.get(slot) : undefined);
         const login = need(text(p(at.login)), file, line, 'profile.login');
-        const status = need(text(v[at.status]), file, line, 'status').toUpperCase();
+        const status = need(text(v.get(at.status)), file, line, 'status').toUpperCase();
         const name = [text(p(at.firstName)), text(p(at.lastName))].filter(Boolean).join(' ');
         return {
-          id: text(v[at.id]) ?? login,
+          id: text(v.get(at.id)) ?? login,
           login,
           email: text(p(at.email)),
           displayName: name || login,
@@ -365,8 +380,8 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
           enabled: oktaEnabled(status),
           kind: accountKind(login, text(p(at.userType))),
           privileged: null,
-          lastSignIn: parseTime(v[at.lastLogin], file, line, 'lastLogin'),
-          created: parseTime(v[at.created], file, line, 'created'),
+          lastSignIn: parseTime(v.get(at.lastLogin), file, line, 'lastLogin'),
+          created: createdDay(v, at.created, context, line, 'created'),
           mfa: null,
           groups: null,
           line,
@@ -377,27 +392,30 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
 
   'google-users': {
     fields: GOOGLE.fields,
-    map: (file) => {
+    map: (context) => {
+      const { file } = context;
       const at = GOOGLE.at;
       return (v, line) => {
-        const login = need(text(v[at.login]), file, line, 'primaryEmail');
-        const externalIds = Array.isArray(v[at.externalIds]) ? (v[at.externalIds] as unknown[]).map(obj) : [];
+        const login = need(text(v.get(at.login)), file, line, 'primaryEmail');
+        const externalIds = Array.isArray(v.get(at.externalIds))
+          ? (v.get(at.externalIds) as unknown[]).map(obj)
+          : [];
         const employeeId = externalIds.find((x) => text(x?.type) === 'organization');
-        const admin = parseFlag(v[at.isAdmin], file, line, 'isAdmin');
-        const delegated = parseFlag(v[at.isDelegatedAdmin], file, line, 'isDelegatedAdmin');
+        const admin = parseFlag(v.get(at.isAdmin), file, line, 'isAdmin');
+        const delegated = parseFlag(v.get(at.isDelegatedAdmin), file, line, 'isDelegatedAdmin');
         return {
-          id: text(v[at.id]) ?? login,
+          id: text(v.get(at.id)) ?? login,
           login,
           email: login,
-          displayName: (v[at.name] === OBJECT ? text(v[at.fullName]) : null) ?? login,
+          displayName: (v.get(at.name) === OBJECT ? text(v.get(at.fullName)) : null) ?? login,
           employeeNumber: normaliseEmployeeNumber(text(employeeId?.value)),
-          enabled: v[at.suspended] !== true && v[at.archived] !== true,
+          enabled: v.get(at.suspended) !== true && v.get(at.archived) !== true,
           kind: accountKind(login, null),
           privileged: admin === null && delegated === null ? null : admin === true || delegated === true,
           // 1970-01-01T00:00:00.000Z is Google's "never": parseTime gives null for it.
-          lastSignIn: parseTime(v[at.lastLogin], file, line, 'lastLoginTime'),
-          created: parseTime(v[at.created], file, line, 'creationTime'),
-          mfa: parseFlag(v[at.enrolled], file, line, 'isEnrolledIn2Sv'),
+          lastSignIn: parseTime(v.get(at.lastLogin), file, line, 'lastLoginTime'),
+          created: createdDay(v, at.created, context, line, 'creationTime'),
+          mfa: parseFlag(v.get(at.enrolled), file, line, 'isEnrolledIn2Sv'),
           groups: null,
           line,
         };
@@ -407,11 +425,13 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
 
   scim: {
     fields: SCIM.fields,
-    map: (file) => {
+    map: (context) => {
+      const { file } = context;
       const at = SCIM.at;
       return (v, line) => {
-        const login = need(text(v[at.login]), file, line, 'userName');
-        const list = (slot: number) => (Array.isArray(v[slot]) ? (v[slot] as unknown[]).map(obj) : []);
+        const login = need(text(v.get(at.login)), file, line, 'userName');
+        const list = (slot: number) =>
+          Array.isArray(v.get(slot)) ? (v.get(slot) as unknown[]).map(obj) : [];
         const emails = list(at.emails);
         const email = text((emails.find((e) => e?.primary === true) ?? emails[0])?.value);
         const groups = list(at.groups)
@@ -419,20 +439,23 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
           .filter((g) => g !== '');
         const roles = list(at.roles).map((x) => text(x?.value) ?? '');
         return {
-          id: text(v[at.id]) ?? login,
+          id: text(v.get(at.id)) ?? login,
           login,
           email,
           displayName:
-            text(v[at.displayName]) ?? (v[at.name] === OBJECT ? text(v[at.formatted]) : null) ?? login,
+            text(v.get(at.displayName)) ??
+            (v.get(at.name) === OBJECT ? text(v.get(at.formatted)) : null) ??
+            login,
           employeeNumber: normaliseEmployeeNumber(
-            v[at.enterprise] === OBJECT ? text(v[at.employeeNumber]) : null,
+            v.get(at.enterprise) === OBJECT ? text(v.get(at.employeeNumber)) : null,
           ),
           // RFC 7643 makes `active` optional; a server that leaves it out is not saying the account is disabled.
-          enabled: v[at.active] !== false,
-          kind: accountKind(login, text(v[at.userType])),
+          enabled: v.get(at.active) !== false,
+          kind: accountKind(login, text(v.get(at.userType))),
           privileged: roles.length > 0 ? roles.some((x) => /admin/i.test(x)) : null,
           lastSignIn: null,
-          created: v[at.meta] === OBJECT ? parseTime(v[at.created], file, line, 'meta.created') : null,
+          created:
+            v.get(at.meta) === OBJECT ? createdDay(v, at.created, context, line, 'meta.created') : null,
           mfa: null,
           groups: [...groups, ...roles.filter((x) => x !== '')],
           line,

@@ -1,15 +1,10 @@
 // Reads the people side: the HR export (column names matched through a short list of synonyms, so the
 // usual ESR, iTrent and spreadsheet headings all work), training completions, and the role-to-group matrix.
-import { detach, readCsvRecords, readCsvRows, requireColumn } from './csv-records.ts';
+import { readCsvRecords, readCsvRows, requireColumn } from './csv-records.ts';
+import { HrTableBuilder, type HrTable } from './hr-table.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
 import { KeyIndex } from './key-index.ts';
-import {
-  normaliseEmail,
-  normaliseEmployeeNumber,
-  type HrRecord,
-  type RoleMatrix,
-  type TrainingRecord,
-} from './model.ts';
+import { normaliseEmail, normaliseEmployeeNumber, type RoleMatrix, type TrainingRecord } from './model.ts';
 import { DayPool, interner, text } from './parse-values.ts';
 
 /** The names each HR column may go by (compared without case, spaces, underscores or hyphens). */
@@ -44,17 +39,15 @@ export const TRAINING_SYNONYMS = {
 } as const;
 
 export interface HrRead {
-  records: HrRecord[];
+  table: HrTable;
   /** Built while checking for duplicates; the join uses it as its index by employee number. */
   byNumber: KeyIndex;
 }
 
 export async function readHr(input: OpenedInput): Promise<HrRead> {
   const file = input.name;
-  const records: HrRecord[] = [];
+  const table = new HrTableBuilder();
   const seen = new KeyIndex();
-  const share = interner();
-  const days = new DayPool();
   await readCsvRows(input.chunks, file, (columns) => {
     const s = HR_SYNONYMS;
     const at = (names: readonly string[]) => columns.index(...names);
@@ -78,35 +71,32 @@ export async function readHr(input: OpenedInput): Promise<HrRead> {
     return (row, line) => {
       const employeeNumber = normaliseEmployeeNumber(row.value(employee));
       if (employeeNumber === null) throw new InputError(file, line, 'this row has no employee number');
-      const number = detach(employeeNumber);
-      const earlier = seen.add(number, records.length);
-      if (earlier !== records.length)
+      const earlier = seen.add(employeeNumber, table.rows);
+      if (earlier !== table.rows)
         throw new InputError(
           file,
           line,
-          `employee number ${employeeNumber} appears twice (first on line ${records[earlier]!.line}); each person needs one row`,
+          `employee number ${employeeNumber} appears twice (first on line ${table.lineOf(earlier)}); each person needs one row`,
         );
       const fullName =
         row.value(name) ?? ([row.value(first), row.value(last)].filter(Boolean).join(' ') || employeeNumber);
-      const mail = normaliseEmail(row.value(email));
-      const record: HrRecord = {
-        employeeNumber: number,
-        email: mail === null ? null : detach(mail),
-        name: detach(fullName),
-        status: share(row.value(status)),
-        startDate: row.date(start, days, file, line, startLabel),
-        leaveDate: row.date(leave, days, file, line, leaveLabel),
-        jobRole: share(row.value(role)),
-        department: share(row.value(dept)),
-        manager: share(row.value(manager)),
+      table.add(
+        employeeNumber,
+        normaliseEmail(row.value(email)),
+        fullName,
+        row.value(status),
+        row.value(role),
+        row.value(dept),
+        row.value(manager),
+        row.dateKey(start, file, line, startLabel),
+        row.dateKey(leave, file, line, leaveLabel),
         line,
-      };
-      records.push(record);
+      );
     };
   });
   // An empty list would make every account look unowned: far more likely the wrong file than an empty organisation.
-  if (records.length === 0) throw new InputError(file, null, 'the HR export has a header but no people');
-  return { records, byNumber: seen };
+  if (table.rows === 0) throw new InputError(file, null, 'the HR export has a header but no people');
+  return { table: table.build(), byNumber: seen };
 }
 
 /** Streams training completions to `onRecord` without keeping them: two million rows need not sit in memory. */

@@ -187,6 +187,57 @@ describe('the other identity providers', () => {
   });
 });
 
+describe('HR and training in a worker thread', () => {
+  const files = {
+    idp: fx('entra-users.json'),
+    hr: fx('hr.csv'),
+    mfa: fx('entra-mfa.json'),
+    training: fx('training.csv'),
+  };
+
+  test('gives the same analysis, records and fingerprints as reading them here', async () => {
+    const [here, worker] = await Promise.all(
+      [false, true].map((parallel) => collectAccessReview(files, { policy, parallel })),
+    );
+    if (!here!.ok || !worker!.ok) throw new Error('expected both to succeed');
+    expect(worker!.value).toEqual(here!.value);
+    expect(worker!.value.analysis.training).toMatchObject({ covered: 4, of: 7 });
+  });
+
+  test('tells its bytes to the progress bar', async () => {
+    let last = 0;
+    let total = 0;
+    await collectAccessReview(files, {
+      policy,
+      parallel: true,
+      onProgress: (d, t) => ([last, total] = [d, t]),
+    });
+    expect(last).toBe(total);
+    expect(total).toBeGreaterThan(0);
+  });
+
+  test.each<[string, Partial<typeof files>, RegExp]>([
+    [
+      'a bad HR file comes before a bad users export',
+      { hr: fx('training.csv'), idp: fx('hr.csv') },
+      /^training\.csv:1: no leave date or status column/,
+    ],
+    [
+      'a bad users export comes before a bad training file',
+      { idp: fx('hr.csv'), training: fx('hr.csv') },
+      /^hr\.csv:1: the columns are not an export/,
+    ],
+    ['a bad training file', { training: fx('hr.csv') }, /^hr\.csv:1: no course column/],
+    ['a missing HR file', { hr: fx('nowhere.csv') }, /nowhere\.csv: cannot read this file/],
+  ])('%s, as when read in turn', async (_name, changed, message) => {
+    for (const parallel of [false, true]) {
+      const result = await collectAccessReview({ ...files, ...changed }, { policy, parallel });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(`${result.error.where}: ${result.error.message}`).toMatch(message);
+    }
+  });
+});
+
 describe('HR exports in other shapes', () => {
   let dir: string;
   beforeAll(async () => {

@@ -1,0 +1,231 @@
+// The people side of a review from its files: HR into a table with its indexes, then the training
+// completions counted against it. What comes out is plain data, typed arrays and strings, so it can come
+// from a worker thread (people-worker.ts) as well as from this one; `hrFromRead` turns it into the HR
+// records and index the analysis joins against.
+import { Worker } from 'node:worker_threads';
+import type { CollectorInput } from '../../app/ports.ts';
+import {
+  createTrainingTally,
+  indexRows,
+  isLeaverStatus,
+  type HrIndex,
+  type TrainingCoverage,
+} from './analyse.ts';
+import { hrRecords, type HrTable } from './hr-table.ts';
+import { InputError, openInput } from './input-file.ts';
+import { KeyIndex, type KeyIndexState } from './key-index.ts';
+import type { HrRecord, Policy } from './model.ts';
+import { isoDateKey } from './parse-values.ts';
+import { readHr, readTraining } from './read-people.ts';
+
+export interface HrFileRead {
+  table: HrTable;
+  byNumber: KeyIndexState;
+  byEmail: KeyIndexState;
+  active: Uint8Array;
+  input: CollectorInput;
+}
+
+export interface TrainingFileRead {
+  coverage: TrainingCoverage;
+  input: CollectorInput;
+}
+
+/** Where to read, how much at most, and what to tell of the bytes as they are read. */
+export interface ReadLimits {
+  maxBytes?: number;
+  onBytes?: (bytes: number) => void;
+}
+
+/** Who works here on `at`, by row: started, and not left (see `isActiveStaff`). */
+function activeRows(table: HrTable, at: string): Uint8Array {
+  const on = isoDateKey(at, 0, 10);
+  const active = new Uint8Array(table.rows);
+  // Status words repeat: decide each once.
+  const leaverWord = table.words.map(isLeaverStatus);
+  for (let r = 0; r < table.rows; r++) {
+    const start = table.dates[2 * r]!;
+    const leave = table.dates[2 * r + 1]!;
+    const status = table.codes[4 * r]!;
+    const left = leave !== 0 ? leave <= on : status !== -1 && leaverWord[status]!;
+    active[r] = (start === 0 || start <= on) && !left ? 1 : 0;
+  }
+  return active;
+}
+
+/** The employee numbers and e-mails of a table, by row. */
+function keysOf(table: HrTable): { numbers: string[]; emails: (string | null)[] } {
+  const numbers = new Array<string>(table.rows);
+  const emails = new Array<string | null>(table.rows);
+  const { text, lengths } = table;
+  let at = 0;
+  for (let r = 0; r < table.rows; r++) {
+    numbers[r] = text.slice(at, (at += lengths[3 * r]!));
+    const e = lengths[3 * r + 1]!;
+    emails[r] = e === -1 ? null : text.slice(at, (at += e));
+    at += lengths[3 * r + 2]!;
+  }
+  return { numbers, emails };
+}
+
+/** Reads the HR export; the index stays here too, for `readTrainingFile`. */
+export async function readHrFile(
+  path: string,
+  at: string,
+  limits: ReadLimits = {},
+): Promise<{ read: HrFileRead; index: HrIndex }> {
+  const input = await openInput(path, limits.maxBytes, limits.onBytes);
+  const { table, byNumber } = await readHr(input);
+  const { numbers, emails } = keysOf(table);
+  // Keyed by the table's own strings, so the file's chunks can go.
+  const index = indexRows(
+    numbers,
+    emails,
+    activeRows(table, at),
+    KeyIndex.restore(byNumber.state(), numbers),
+  );
+  return {
+    read: {
+      table,
+      byNumber: index.byNumber.state(),
+      byEmail: index.byEmail.state(),
+      active: index.active,
+      input: input.fingerprint(),
+    },
+    index,
+  };
+}
+
+export async function readTrainingFile(
+  path: string,
+  index: HrIndex,
+  policy: Policy,
+  limits: ReadLimits = {},
+): Promise<TrainingFileRead> {
+  const input = await openInput(path, limits.maxBytes, limits.onBytes);
+  const tally = createTrainingTally(index, policy);
+  await readTraining(input, tally.add);
+  return { coverage: tally.result(), input: input.fingerprint() };
+}
+
+/** The HR records and the index over them, from what `readHrFile` read (here or in a worker). */
+export function hrFromRead(read: HrFileRead): { records: HrRecord[]; index: HrIndex } {
+  const records = hrRecords(read.table);
+  return {
+    records,
+    index: {
+      byNumber: KeyIndex.restore(
+        read.byNumber,
+        records.map((r) => r.employeeNumber),
+      ),
+      byEmail: KeyIndex.restore(
+        read.byEmail,
+        records.map((r) => r.email),
+      ),
+      active: read.active,
+    },
+  };
+}
+
+/**
+ * The typed arrays of an HR read to move to another thread rather than copy: the table's. The index's stay
+ * with the thread that reads training against them, and are copied.
+ */
+export function transferablesOfHr(read: HrFileRead): ArrayBuffer[] {
+  const { table } = read;
+  return [table.lengths, table.codes, table.dates, table.lines].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** What to read in the worker thread. */
+export interface PeopleJob {
+  hr: string;
+  training?: string;
+  policy: Policy;
+  maxBytes?: number;
+}
+
+/** A problem the worker met, as it crosses back: an InputError's parts, or a bug's message. */
+export type WorkerProblem =
+  | { input: true; file: string; line: number | null; message: string }
+  | { input: false; message: string; stack?: string };
+
+/** The messages from people-worker.ts. */
+export type PeopleMessage =
+  | { kind: 'bytes'; bytes: number }
+  | { kind: 'hr'; read: HrFileRead }
+  | { kind: 'training'; read: TrainingFileRead | null }
+  | { kind: 'failed'; stage: 'hr' | 'training'; problem: WorkerProblem };
+
+export function problemOf(e: unknown): WorkerProblem {
+  if (e instanceof InputError) return { input: true, file: e.file, line: e.line, message: e.message };
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { input: false, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+}
+
+function errorOf(problem: WorkerProblem): Error {
+  if (problem.input) return new InputError(problem.file, problem.line, problem.message);
+  const error = new Error(`reading HR and training in a worker thread: ${problem.message}`);
+  if (problem.stack) error.stack = problem.stack;
+  return error;
+}
+
+export interface PeopleInWorker {
+  /** Rejects with the InputError of a bad HR file (or an Error for a bug). */
+  hr: Promise<HrFileRead>;
+  /** Null when no training file was given; rejects when HR or training failed. */
+  training: Promise<TrainingFileRead | null>;
+  /** Ends the worker if it is still reading. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads HR and then training in a worker thread, so that the identity export can be read at the same time on
+ * this one. The worker is plain JavaScript that registers tsx and loads people-worker.ts: a worker does not
+ * inherit the loader of the thread that starts it.
+ */
+export function readPeopleInWorker(job: PeopleJob, onBytes?: (bytes: number) => void): PeopleInWorker {
+  const worker = new Worker(new URL('./people-worker.mjs', import.meta.url), {
+    workerData: job,
+    // Our own loader only (see above); the parent's flags (an --import of tsx among them) are not for it.
+    execArgv: [],
+    // A larger nursery than the default: most of what the readers make dies young.
+    resourceLimits: { maxYoungGenerationSizeMb: 64 },
+  });
+  let settleHr!: { resolve: (r: HrFileRead) => void; reject: (e: Error) => void };
+  let settleTraining!: { resolve: (r: TrainingFileRead | null) => void; reject: (e: Error) => void };
+  const hr = new Promise<HrFileRead>((resolve, reject) => (settleHr = { resolve, reject }));
+  const training = new Promise<TrainingFileRead | null>(
+    (resolve, reject) => (settleTraining = { resolve, reject }),
+  );
+  // The caller may stop at an error of its own and never ask: no unhandled rejections for that.
+  hr.catch(() => undefined);
+  training.catch(() => undefined);
+  let finished = false;
+  const fail = (error: Error) => {
+    settleHr.reject(error);
+    settleTraining.reject(error);
+  };
+  worker.on('message', (m: PeopleMessage) => {
+    if (m.kind === 'bytes') onBytes?.(m.bytes);
+    else if (m.kind === 'hr') settleHr.resolve(m.read);
+    else if (m.kind === 'training') {
+      finished = true;
+      settleTraining.resolve(m.read);
+    } else {
+      finished = true;
+      fail(errorOf(m.problem));
+    }
+  });
+  worker.on('error', (e) => fail(e));
+  worker.on('exit', (code) => {
+    if (!finished) fail(new Error(`the worker reading HR and training stopped (exit code ${code})`));
+  });
+  return {
+    hr,
+    training,
+    async stop() {
+      finished = true;
+      await worker.terminate();
+    },
+  };
+}
