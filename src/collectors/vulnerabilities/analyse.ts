@@ -138,6 +138,7 @@ export function analyseFleet(
     const comparer = comparers[comparerName];
     const records = advisories.get(pkg.key) ?? [];
     let matchers: PackageMatcher[] | undefined;
+    let clockStarts: IsoDate[] = [];
     let semver = false;
     // The same records hit many versions of a package: what a group of them says is worked out once.
     const groups = new Map<string, GroupFacts>();
@@ -156,6 +157,7 @@ export function analyseFleet(
       if (!matchers) {
         matchers = records.map((r) => new PackageMatcher(r.pkg, comparer, comparers.semver));
         semver = matchers.some((m) => m.usesSemver);
+        clockStarts = records.map(clockStartOf);
       }
       const semverParsed = semver ? comparers.semver.parse(version) : undefined;
       const hits: Hit[] = [];
@@ -171,7 +173,7 @@ export function analyseFleet(
           facts = groupFacts(group);
           groups.set(key, facts);
         }
-        bases.push(described.finding(facts, group, pkg, version, comparer.compare));
+        bases.push(described.finding(facts, group, clockStarts, pkg, version, comparer.compare));
         baseNodes.push(node);
       }
     }
@@ -439,6 +441,13 @@ function groupFacts(group: Hit[]): GroupFacts {
   };
 }
 
+/** The day a record's fix became known, where the SLA clock starts if it has a fix (see SLA_RULE). */
+function clockStartOf(record: PackageAdvisory): IsoDate {
+  const published = record.advisory.published;
+  const since = record.fixKnownSince && record.fixKnownSince > published ? record.fixKnownSince : published;
+  return since.slice(0, 10);
+}
+
 /** Findings at one version, and the deadline of each clock start worked out once. */
 class Describer {
   private readonly deadlines = new Map<IsoDate, { deadline: IsoDate; daysOpen: number }>();
@@ -447,6 +456,7 @@ class Describer {
   finding(
     facts: GroupFacts,
     group: Hit[],
+    clockStarts: readonly IsoDate[],
     pkg: { ecosystem: string; name: string },
     version: string,
     compare: (a: string, b: string) => number,
@@ -456,10 +466,7 @@ class Describer {
     for (const h of group) {
       if (h.fixedIn === null) continue;
       if (fixedIn === null || compare(h.fixedIn, fixedIn) < 0) fixedIn = h.fixedIn;
-      const published = h.record.advisory.published;
-      const since =
-        h.record.fixKnownSince && h.record.fixKnownSince > published ? h.record.fixKnownSince : published;
-      const day = since.slice(0, 10);
+      const day = clockStarts[h.index]!;
       if (clockStart === null || day < clockStart) clockStart = day;
     }
     let state: FindingState;

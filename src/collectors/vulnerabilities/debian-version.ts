@@ -66,12 +66,20 @@ function verrevcmp(a: string, b: string): number {
   return 0;
 }
 
-/** Compares digit strings of any length without losing precision. */
+/** Compares digit strings of any length without losing precision; leading zeros do not count. */
 export function compareDigits(a: string, b: string): number {
-  const x = a.replace(/^0+/, '');
-  const y = b.replace(/^0+/, '');
-  if (x.length !== y.length) return x.length - y.length;
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && a.charCodeAt(i) === 48) i++;
+  while (j < b.length && b.charCodeAt(j) === 48) j++;
+  const length = a.length - i;
+  if (length !== b.length - j) return length - (b.length - j);
+  for (let k = 0; k < length; k++) {
+    const d = a.charCodeAt(i + k) - b.charCodeAt(j + k);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }
 
 export function compareDebianParsed(a: DebianVersion, b: DebianVersion): number {

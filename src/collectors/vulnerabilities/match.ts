@@ -65,10 +65,10 @@ export class PackageMatcher {
       for (const range of entry.ranges) {
         const v = range.semver ? semverParsed : parsed;
         if (v === undefined) continue;
-        const r = inRange(version, v, range, entry.cap);
-        if (r.affected) {
+        const fix = inRange(version, v, range, entry.cap);
+        if (fix !== NOT_AFFECTED) {
           entryHit = true;
-          fixedIn = lower(r.fixedIn, fixedIn, range.comparer);
+          fixedIn = lower(fix, fixedIn, range.comparer);
         }
       }
       if (entryHit && fixedIn === null) {
@@ -93,7 +93,16 @@ function isListed(listed: ReadonlySet<string> | readonly string[], version: stri
   return Array.isArray(listed) ? listed.includes(version) : (listed as ReadonlySet<string>).has(version);
 }
 
-function inRange(version: string, v: unknown, range: ReadyRange, cap: OsvAffected['cap']) {
+/** What inRange says of a version the range does not affect. */
+const NOT_AFFECTED = undefined;
+
+/** The fix for `version` in this range (null when none is known), or NOT_AFFECTED. */
+function inRange(
+  version: string,
+  v: unknown,
+  range: ReadyRange,
+  cap: OsvAffected['cap'],
+): string | null | typeof NOT_AFFECTED {
   const { comparer, events, parsed } = range;
   let affected = false;
   let fixedIn: string | null = null;
@@ -128,7 +137,7 @@ function inRange(version: string, v: unknown, range: ReadyRange, cap: OsvAffecte
     const c = comparer.compare(version, cap.version);
     if (cap.inclusive ? c > 0 : c >= 0) affected = false;
   }
-  return { affected, fixedIn };
+  return affected ? fixedIn : NOT_AFFECTED;
 }
 
 function lower(candidate: string | null, current: string | null, comparer: VersionComparer): string | null {

@@ -4,7 +4,10 @@
 import { parse } from '@renovatebot/pep440';
 
 type Pep440 = NonNullable<ReturnType<typeof parse>>;
-export type PypiVersion = { legacy: false; v: Pep440 } | { legacy: true; key: string[] };
+type Slot = [number, number, number];
+
+/** A version as PEP 440 reads it (with its pre-release slot worked out once), or as a legacy key. */
+export type PypiVersion = { legacy: false; v: Pep440; pre: Slot } | { legacy: true; key: string[] };
 
 const LEGACY_PART = /(\d+|[a-z]+|\.|-)/;
 const LEGACY_REPLACE: Record<string, string> = { pre: 'c', preview: 'c', '-': 'final-', rc: 'c', dev: '@' };
@@ -31,7 +34,7 @@ function legacyKey(version: string): string[] {
 export function parsePypiVersion(text: string): PypiVersion {
   const version = text.trim();
   const v = parse(version);
-  return v ? { legacy: false, v } : { legacy: true, key: legacyKey(version) };
+  return v ? { legacy: false, v, pre: preKey(v) } : { legacy: true, key: legacyKey(version) };
 }
 
 const num = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
@@ -70,9 +73,7 @@ function compareLocal(a: Pep440['local'], b: Pep440['local']): number {
   return 0;
 }
 
-function comparePep440(a: Pep440, b: Pep440): number {
-  const pa = preKey(a);
-  const pb = preKey(b);
+function comparePep440(a: Pep440, pa: Slot, b: Pep440, pb: Slot): number {
   return (
     num(a.epoch, b.epoch) ||
     compareRelease(a.release, b.release) ||
@@ -86,7 +87,7 @@ function comparePep440(a: Pep440, b: Pep440): number {
 }
 
 export function comparePypiParsed(a: PypiVersion, b: PypiVersion): number {
-  if (!a.legacy && !b.legacy) return comparePep440(a.v, b.v);
+  if (!a.legacy && !b.legacy) return comparePep440(a.v, a.pre, b.v, b.pre);
   if (a.legacy !== b.legacy) return a.legacy ? -1 : 1;
   const x = (a as { key: string[] }).key;
   const y = (b as { key: string[] }).key;

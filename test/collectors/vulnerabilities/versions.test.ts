@@ -3,7 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { compareDigits } from '../../../src/collectors/vulnerabilities/debian-version.ts';
 import { createComparers, type VersionComparer } from '../../../src/collectors/vulnerabilities/versions.ts';
 
 const DIR = path.join(import.meta.dirname, '../../fixtures/vulnerabilities/version-order');
@@ -170,5 +172,18 @@ describe('versions a comparer cannot read', () => {
   ])('%s rejects "%s"', (name, version) => {
     expect(comparers[name].valid(version)).toBe(false);
     expect(() => comparers[name].compare(version, '1.0')).toThrow(/is not a/);
+  });
+});
+
+describe('digit strings of any length', () => {
+  test('compare as the numbers they spell, leading zeros or not', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '0', '1', '5', '9'), maxLength: 30 });
+    fc.assert(
+      fc.property(digits, digits, (a, b) => {
+        const expected = BigInt(a || '0') - BigInt(b || '0');
+        expect(Math.sign(compareDigits(a, b))).toBe(expected < 0n ? -1 : expected > 0n ? 1 : 0);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
