@@ -91,6 +91,8 @@ export interface AccountStore {
   tokens: {
     insert(token: OneTimeTokenRecord): Promise<void>;
     find(id: string): Promise<OneTimeTokenRecord | undefined>;
+    /** An organisation's invitations not yet used and not yet expired at `now`, newest first. */
+    openInvitations(organisationId: string, now: string): Promise<OneTimeTokenRecord[]>;
     /** Marks the token used; false when it was already used (two requests raced for it). */
     use(id: string, usedAt: string): Promise<boolean>;
   };

@@ -61,6 +61,8 @@ export function setUpViews(
       const full = {
         currentPath: this.request.url.split('?')[0],
         viewer: signedIn && { name: signedIn.name, email: signedIn.email },
+        // Half signed in (password given, second factor not yet): the header offers sign-out, not sign-in.
+        hasSession: this.request.signedIn !== undefined,
         ...context,
       };
       this.type('text/html; charset=utf-8');

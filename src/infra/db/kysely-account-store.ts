@@ -193,6 +193,19 @@ export function createAccountStore<DB extends AccountTables>(database: Kysely<DB
           .executeTakeFirst();
         return row && toToken(row);
       },
+      async openInvitations(organisationId, now) {
+        const rows = await db
+          .selectFrom('one_time_tokens')
+          .selectAll()
+          .where('purpose', '=', 'invitation')
+          .where('organisation_id', '=', organisationId)
+          .where('used_at', 'is', null)
+          .where('expires_at', '>', now)
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .execute();
+        return rows.map(toToken);
+      },
       async use(id, usedAt) {
         const result = await db
           .updateTable('one_time_tokens')

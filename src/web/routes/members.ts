@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountDeps } from '../../app/account-deps.ts';
 import { acceptInvitation, findInvitation } from '../../app/accept-invitation.ts';
 import { inviteMember } from '../../app/invite-member.ts';
+import { listInvitations } from '../../app/list-invitations.ts';
 import { listMembers } from '../../app/list-members.ts';
 import { readOutbox } from '../../app/read-outbox.ts';
 import { findOrganisation } from '../../app/find-organisation.ts';
@@ -13,6 +14,14 @@ import { actorOf, fullySignedIn, setSessionCookie } from '../set-up-sessions.ts'
 import { requireActor } from './organisations.ts';
 
 type Form = Record<string, string | undefined>;
+
+const ROLE_NAMES: Record<string, string> = {
+  administrator: 'Administrator',
+  contributor: 'Contributor',
+  approver: 'Approver',
+  auditor: 'Auditor',
+  viewer: 'Viewer',
+};
 
 const ROLE_LABELS: Record<string, string> = {
   administrator: 'Administrator: invites people and answers the assessment',
@@ -34,10 +43,18 @@ export function registerMemberRoutes(app: FastifyInstance, deps: AccountDeps, pu
     const org = await findOrganisation(deps.store, actor, ods, 'read');
     if (!org.ok) return undefined;
     const canInvite = (await findOrganisation(deps.store, actor, ods, 'administer')).ok;
+    const invitations = await listInvitations(deps, actor, { odsCode: ods });
     return {
       pageTitle: `Members: ${org.value.name}`,
       org: org.value,
-      members: members.value.map((m) => ({ ...m, roleLabel: ROLE_LABELS[m.role] })),
+      members: members.value.map((m) => ({ ...m, roleName: ROLE_NAMES[m.role] ?? m.role })),
+      invitations: invitations.ok
+        ? invitations.value.map((i) => ({
+            ...i,
+            roleName: ROLE_NAMES[i.role] ?? i.role,
+            expiresOn: i.expiresAt.slice(0, 10),
+          }))
+        : [],
       canInvite,
       roleItems: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r] })),
       csrfToken: request.csrfToken,

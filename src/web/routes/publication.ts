@@ -7,6 +7,7 @@ import { declarationFor, publishAssessment } from '../../app/publish-assessment.
 import { draftPlan } from '../../app/draft-plan.ts';
 import { getPublication } from '../../app/get-publication.ts';
 import { getStatus } from '../../app/get-status.ts';
+import { permits } from '../../app/actor.ts';
 import { STATUS_LABEL, STATUS_RANK } from '../../domain/status/compute-status.ts';
 import { checkPlanCovers } from '../../domain/status/improvement-plan.ts';
 import { toIsoDate } from '../../domain/dates.ts';
@@ -76,6 +77,8 @@ export function registerPublicationRoutes(app: FastifyInstance, deps: AccountDep
       plan: context.plan,
       planGaps,
       canPublish: !notMet || planGaps.length === 0,
+      // Shown, not enforced, here: publishAssessment refuses anyone else whatever the page shows.
+      mayPublish: (await permits(deps.store, actor, org, 'publish')) === 'yes',
       declaration: declarationFor(org.name, signedIn.user.name, '<your role>'),
       signerName: signedIn.user.name,
       publications: context.publications,

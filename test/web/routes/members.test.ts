@@ -5,12 +5,20 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { generateSync } from 'otplib';
 import type { Actor } from '../../../src/app/actor.ts';
 import { addMember } from '../../../src/app/add-member.ts';
+import { INVITATION_DAYS, inviteMember } from '../../../src/app/invite-member.ts';
+import { listInvitations } from '../../../src/app/list-invitations.ts';
 import { registerOrganisation } from '../../../src/app/register-organisation.ts';
 import { ENGINES } from '../../support/databases.ts';
 import { testDeps, type TestDeps } from '../../support/deps.ts';
 import { TEST_PASSWORD } from '../../support/accounts.ts';
 import { aSignedInClient, Client } from '../../support/web-client.ts';
-import { realCatalogue, startServer, textOf, type RunningServer } from '../../support/web-server.ts';
+import {
+  elementWith,
+  realCatalogue,
+  startServer,
+  textOf,
+  type RunningServer,
+} from '../../support/web-server.ts';
 
 const operator: Actor = { kind: 'operator', name: 'setup' };
 
@@ -70,6 +78,11 @@ describe.each(ENGINES)('members and invitations on %s', (engine) => {
     expect(
       textOf((await ada.request('/organisations/A81001/members?invited=dee%40riverside.nhs.uk')).html),
     ).toContain('Invitation sent to dee@riverside.nhs.uk');
+    const waiting = () =>
+      ada
+        .request('/organisations/A81001/members')
+        .then((r) => elementWith(r.html, 'table', 'id="invitations"'));
+    expect(textOf((await waiting()) ?? '')).toContain('dee@riverside.nhs.uk Approver');
 
     const [message] = await deps.store.accounts.outbox.list();
     expect(message).toMatchObject({
@@ -101,7 +114,30 @@ describe.each(ENGINES)('members and invitations on %s', (engine) => {
     const home = textOf((await dee.request('/')).html);
     expect(home).toContain('A81001 Riverside Surgery');
     expect(home).not.toContain('B82002');
-    expect(textOf((await dee.request('/organisations/A81001/members')).html)).toContain('Dee Approver');
+    expect(textOf((await dee.request('/organisations/A81001/members')).html)).toContain(
+      'Dee Approver dee@riverside.nhs.uk Approver',
+    );
+    // Accepted: no longer waiting.
+    expect(await waiting()).toBeUndefined();
+  });
+
+  test('invitations wait, for members of that organisation only, until their link runs out', async () => {
+    const invite = (email: string, odsCode = 'A81001') =>
+      inviteMember(deps, operator, { odsCode, email, role: 'viewer', baseUrl: server.baseUrl });
+    expect((await invite('vic@riverside.nhs.uk')).ok).toBe(true);
+    expect((await invite('hal@hillside.nhs.uk', 'B82002')).ok).toBe(true);
+    const carl = { kind: 'user', email: 'carl@riverside.nhs.uk', name: 'Carl' } as const;
+    const waiting = await listInvitations(deps, carl, { odsCode: 'A81001' });
+    expect(waiting.ok && waiting.value.map((i) => [i.email, i.role])).toEqual([
+      ['vic@riverside.nhs.uk', 'viewer'],
+    ]);
+    expect(await listInvitations(deps, carl, { odsCode: 'B82002' })).toMatchObject({
+      ok: false,
+      error: { kind: 'not-found' },
+    });
+
+    deps.setNow(new Date(Date.now() + (INVITATION_DAYS + 1) * 86_400_000).toISOString());
+    expect(await listInvitations(deps, carl, { odsCode: 'A81001' })).toEqual({ ok: true, value: [] });
   });
 
   test('only administrators invite, only into their own organisation; only operators read the outbox', async () => {
