@@ -86,6 +86,59 @@ export async function scanVulnerabilities(
     );
   if (input.files.length === 0) return failure('bad-input', 'give at least one inventory file', '--sbom');
 
+  const scanned = await readAndAnalyse(deps, org.id, input, { effectiveDate, slaDays });
+  if (!scanned.ok) return scanned;
+  const { report, inputs } = scanned.value;
+  const targets = [
+    ...[...deps.catalogue.items.values()]
+      .filter((item) => item.collectors.includes('vulnerabilities'))
+      .map((item) => item.id),
+    CAF_OUTCOME,
+  ];
+  const verdicts = verdictsFor(targets, report);
+  const t = report.totals;
+  const recorded = await recordCollectorRun(deps, actor, {
+    odsCode: org.odsCode,
+    kind: 'vulnerabilities',
+    effectiveDate,
+    inputs,
+    metrics: {
+      files: report.files,
+      systems: report.systems,
+      components: report.components,
+      checked: report.checked,
+      notChecked: report.notChecked,
+      findings: t.findings,
+      highRisk: t.highRisk,
+      breached: t.breached,
+      withinSla: t.withinSla,
+      noFix: t.noFix,
+      new: t.new,
+      stillOpen: t.stillOpen,
+      fixed: t.fixed,
+      problems: report.problems.count,
+      slaDays,
+    },
+    verdicts,
+    summary: summaryOf(report),
+    report: evidenceJson(report),
+    reportHtml: renderHtmlReport(report, org),
+  });
+  if (!recorded.ok) return recorded;
+  return success({ report, verdicts, run: recorded.value.run, linked: recorded.value.linked });
+}
+
+/**
+ * Reads the inventories into a fleet, looks up its packages in the OSV index and analyses it. Apart from the
+ * scan's use case so that the fleet, the records and the previous findings are let go before the report is
+ * serialised: an async function's locals live until it returns.
+ */
+async function readAndAnalyse(
+  deps: Deps,
+  organisationId: string,
+  input: ScanVulnerabilitiesInput,
+  when: { effectiveDate: string; slaDays: number },
+): Promise<Result<{ report: ScanReport; inputs: CollectorInput[] }>> {
   const fleet = createFleet();
   const options = {
     ...(input.system !== undefined ? { system: input.system } : {}),
@@ -140,50 +193,13 @@ export async function scanVulnerabilities(
       advisories.set(key, list);
   }
 
-  const previous = await previousFindings(deps, org.id, effectiveDate);
+  const previous = await previousFindings(deps, organisationId, when.effectiveDate);
   const report = analyseFleet(fleet, advisories, {
-    effectiveDate,
-    slaDays,
+    ...when,
     coveredEcosystems: new Set(covered.keys()),
     ...(previous ? { previous } : {}),
   });
-  const targets = [
-    ...[...deps.catalogue.items.values()]
-      .filter((item) => item.collectors.includes('vulnerabilities'))
-      .map((item) => item.id),
-    CAF_OUTCOME,
-  ];
-  const verdicts = verdictsFor(targets, report);
-  const t = report.totals;
-  const recorded = await recordCollectorRun(deps, actor, {
-    odsCode: org.odsCode,
-    kind: 'vulnerabilities',
-    effectiveDate,
-    inputs,
-    metrics: {
-      files: report.files,
-      systems: report.systems,
-      components: report.components,
-      checked: report.checked,
-      notChecked: report.notChecked,
-      findings: t.findings,
-      highRisk: t.highRisk,
-      breached: t.breached,
-      withinSla: t.withinSla,
-      noFix: t.noFix,
-      new: t.new,
-      stillOpen: t.stillOpen,
-      fixed: t.fixed,
-      problems: report.problems.count,
-      slaDays,
-    },
-    verdicts,
-    summary: summaryOf(report),
-    report: evidenceJson(report),
-    reportHtml: renderHtmlReport(report, org),
-  });
-  if (!recorded.ok) return recorded;
-  return success({ report, verdicts, run: recorded.value.run, linked: recorded.value.linked });
+  return success({ report, inputs });
 }
 
 /** The findings of the newest earlier scan, read back from its JSON evidence, for new / fixed / still open. */
