@@ -65,8 +65,10 @@ const app = await buildServer({
   catalogue: deps.catalogue,
   accounts: { deps, csrfKey: container.value.csrfKey },
 });
-// The baseline is a fixed string and nothing else: no session lookup (its pages' work is what is measured).
+// Two baselines, both a fixed string: one bare (no session lookup at all), and one behind the session check
+// every signed-in page passes, so that the page's own work can be told from the sign-in's.
 app.get('/bench/baseline', { config: { sessionless: true } }, async () => 'ok');
+app.get('/bench/baseline-signed-in', async () => 'ok');
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 if (!address || typeof address === 'string') throw new Error('no address');

@@ -1,10 +1,9 @@
 // Remembers rendered pages by what they were rendered from. Nunjucks with the design system's macros takes
 // about a millisecond for a page, far more than reading the data behind it, and busy pages (an organisation's
-// home page, its task list) are read far more often than they change. The key is a digest of the view name and
-// the whole context, so a page is reused only when every value that went into it is the same: the data is
+// home page, its task list) are read far more often than they change. The key is the view's name and the whole
+// context as JSON, so a page is reused only when every value that went into it is the same: the data is
 // still read on every request, and any change to it gives a new key. A page served a second time is also kept
 // gzipped, for the browsers that accept it. Least recently used pages are dropped past a byte budget.
-import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
 export const RENDER_CACHE_BYTES = 16 * 1024 * 1024;
@@ -15,7 +14,9 @@ export interface RenderedPage {
   gzipped?: Buffer;
 }
 
-const sizeOf = (page: RenderedPage) => page.html.length * 2 + (page.gzipped?.length ?? 0);
+/** Bytes held for a page: its key and HTML as UTF-16, and the gzipped copy. */
+const sizeOf = (key: string, page: RenderedPage) =>
+  (key.length + page.html.length) * 2 + (page.gzipped?.length ?? 0);
 
 export class RenderCache {
   readonly #pages = new Map<string, RenderedPage>();
@@ -24,13 +25,13 @@ export class RenderCache {
   constructor(private readonly maxBytes = RENDER_CACHE_BYTES) {}
 
   /**
-   * The digest of a view and its context. The context must be plain data (objects, arrays, strings, numbers,
-   * booleans, null): JSON would write a Map or a Set as `{}` and leave a function out, so two different
-   * contexts holding them could share a key. Only pages that pass plain data ask for the cache.
+   * The key of a view and its context: the view's name and the context as JSON (Maps hash strings natively, so a
+   * digest would only add work). The context must be plain data (objects, arrays, strings, numbers, booleans,
+   * null): JSON would write a Map or a Set as `{}` and leave a function out, so two different contexts holding
+   * them could share a key. Only pages that pass plain data ask for the cache.
    */
   keyOf(view: string, context: Record<string, unknown>): string {
-    const json = JSON.stringify(context);
-    return createHash('sha256').update(view).update('\0').update(json).digest('base64url');
+    return `${view}\0${JSON.stringify(context)}`;
   }
 
   /** The page kept under `key`, gzipped now if it was not yet; undefined when none is kept. */
@@ -51,14 +52,14 @@ export class RenderCache {
   keep(key: string, html: string): void {
     const page: RenderedPage = { html };
     // A page bigger than the whole budget would only push every other page out.
-    if (sizeOf(page) > this.maxBytes) return;
+    if (sizeOf(key, page) > this.maxBytes) return;
     const old = this.#pages.get(key);
     if (old !== undefined) {
-      this.#bytes -= sizeOf(old);
+      this.#bytes -= sizeOf(key, old);
       this.#pages.delete(key);
     }
     this.#pages.set(key, page);
-    this.#bytes += sizeOf(page);
+    this.#bytes += sizeOf(key, page);
     this.#trim();
   }
 
@@ -66,7 +67,7 @@ export class RenderCache {
     for (const [oldest, dropped] of this.#pages) {
       if (this.#bytes <= this.maxBytes) break;
       this.#pages.delete(oldest);
-      this.#bytes -= sizeOf(dropped);
+      this.#bytes -= sizeOf(oldest, dropped);
     }
   }
 
