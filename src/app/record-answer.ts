@@ -27,11 +27,12 @@ export interface RecordAnswerInput {
   metric?: number;
 }
 
+// In the words of the item, not of one interface: the CLI, the pages and the API each show this message.
 const HOW: Record<string, string> = {
-  'yes-no': 'a yes-no answer (--yes or --no)',
-  text: 'a text answer (--text)',
-  date: 'a date answer (--date YYYY-MM-DD)',
-  document: 'a document (--file) or a text saying where it is kept (--text)',
+  'yes-no': 'a yes or no answer',
+  text: 'a written answer',
+  date: 'a date (YYYY-MM-DD)',
+  document: 'a document, or a note of where it is kept',
 };
 
 export async function recordAnswer(

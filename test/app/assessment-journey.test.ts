@@ -189,12 +189,12 @@ describe.each(ENGINES)('assessment use cases on %s', (engine) => {
     [
       'a text answer to a yes-no item',
       () => ({ odsCode: 'A81001', itemId: '3.2.1', answer: { type: 'text', value: 'most' } }),
-      /expects a yes-no answer/,
+      /expects a yes or no answer/,
     ],
     [
       'a yes to a text item',
       () => ({ odsCode: 'A81001', itemId: '1.1.1', answer: { type: 'yes-no', value: true } }),
-      /expects a text answer/,
+      /expects a written answer/,
     ],
     [
       'a future effective date',
@@ -448,7 +448,7 @@ describe.each(ENGINES)('assessment use cases on %s', (engine) => {
     [
       'a wrong type in row 3',
       'kind,id,type,value,comment,effective_date,metric,evidence_sha256,not_applicable\nitem,1.2.4,yes-no,yes,,2026-05-01,,,\nitem,3.2.1,text,most,,2026-05-01,,,\n',
-      /line 3: item 3\.2\.1 expects a yes-no answer/,
+      /line 3: item 3\.2\.1 expects a yes or no answer/,
     ],
     [
       'a missing column',

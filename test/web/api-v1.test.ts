@@ -78,7 +78,7 @@ describe.each(ENGINES)('API v1 on %s', (engine) => {
     expect(await bad.json()).toMatchObject({ error: { kind: 'bad-input', where: 'metric' } });
     const wrongType = await api(token, 'PUT', '/answers/3.2.1', { answer: 'most of them' });
     expect(await wrongType.json()).toMatchObject({
-      error: { message: 'item 3.2.1 expects a yes-no answer (--yes or --no)' },
+      error: { message: 'item 3.2.1 expects a yes or no answer' },
     });
 
     const form = new FormData();
