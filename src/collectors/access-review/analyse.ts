@@ -133,11 +133,11 @@ export function indexRows(
   // A rehire keeps the same e-mail under a new employee number: the first current employment wins, and
   // only where there is none, the first row. The first row added for a key keeps it.
   const byEmail = new KeyIndex(emails.length);
-  for (const want of [1, 0])
-    for (let i = 0; i < emails.length; i++) {
-      const email = emails[i]!;
-      if (email !== null && active[i] === want) byEmail.add(email, i);
-    }
+  for (const want of [1, 0]) {
+    const rows: number[] = [];
+    for (let i = 0; i < emails.length; i++) if (emails[i] !== null && active[i] === want) rows.push(i);
+    byEmail.addMany(emails, rows);
+  }
   return { byNumber: numberIndex, byEmail, active };
 }
 
@@ -297,6 +297,7 @@ export interface AnalyseInput {
  */
 class Findings {
   private readonly made = new Map<string, Finding[]>();
+  private readonly byPart = new Map<unknown, Map<unknown, Finding[]>>();
 
   /** The list holding just this finding. */
   one(kind: FindingKind, detail: string): Finding[] {
@@ -309,13 +310,23 @@ class Findings {
     return list;
   }
 
-  /** Adds a finding to a result's list, making the list its own once it holds more than one. */
-  add(list: Finding[], kind: FindingKind, detail: string): Finding[] {
-    const lone = this.one(kind, detail);
+  /** `one(kind, detail(part))`, remembered by `part`: each distinct detail is written once. */
+  of<T>(kind: FindingKind, detail: (part: T) => string, part: T): Finding[] {
+    let memo = this.byPart.get(detail);
+    if (memo === undefined) this.byPart.set(detail, (memo = new Map()));
+    let list = memo.get(part);
+    if (list === undefined) memo.set(part, (list = this.one(kind, detail(part))));
+    return list;
+  }
+
+  /** A result's list with `lone`'s finding added, made its own once it holds more than one. */
+  static plus(list: Finding[], lone: Finding[]): Finding[] {
     if (list.length === 0) return lone;
     return Object.isFrozen(list) ? [...list, lone[0]!] : (list.push(lone[0]!), list);
   }
 }
+
+const lastSignInDetail = (day: string) => `last successful sign-in ${day}`;
 
 const UNOWNED: Record<AccountKind, string> = {
   guest: 'guest account: nobody in HR sponsors it',
@@ -360,8 +371,13 @@ export function analyse(input: AnalyseInput): Analysis {
   let privilegedKnown = false;
   let groupsSeen = false;
   const findings = new Findings();
-  // Leave dates repeat: when each one's grace ends, worked out once.
+  const add = Findings.plus;
+  const noLeaveDate = (status: string | null) =>
+    `HR says "${status}" with no leave date, and the account is enabled`;
+  // Leave dates repeat: when each one's grace ends, and how long ago it was, worked out once.
   const graceEnds = new Map<string, string>();
+  const leftOn = (leaveDate: string) =>
+    `left on ${leaveDate}, ${Math.round((Date.parse(at) - Date.parse(leaveDate)) / 86_400_000)} days ago, and the account is still enabled`;
 
   const { rows, how } = matchAll(accounts, index);
   for (let i = 0; i < accounts.length; i++) {
@@ -379,22 +395,13 @@ export function analyse(input: AnalyseInput): Analysis {
     if (hr !== null && hasLeft(hr, at)) {
       if (!account.enabled) counts.leaversDisabled++;
       else if (hr.leaveDate === null) {
-        found = findings.add(
-          found,
-          'leaver',
-          `HR says "${hr.status}" with no leave date, and the account is enabled`,
-        );
+        found = add(found, findings.of('leaver', noLeaveDate, hr.status));
       } else {
         let limit = graceEnds.get(hr.leaveDate);
         if (limit === undefined)
           graceEnds.set(hr.leaveDate, (limit = addDays(hr.leaveDate, policy.leaverGraceDays)));
         if (at > limit) {
-          const days = Math.round((Date.parse(at) - Date.parse(hr.leaveDate)) / 86_400_000);
-          found = findings.add(
-            found,
-            'leaver',
-            `left on ${hr.leaveDate}, ${days} days ago, and the account is still enabled`,
-          );
+          found = add(found, findings.of('leaver', leftOn, hr.leaveDate));
         } else counts.leaversWithinGrace++;
       }
     }
@@ -410,7 +417,7 @@ export function analyse(input: AnalyseInput): Analysis {
     if (account.privileged === true) counts.privileged++;
 
     if (hr === null) {
-      found = findings.add(found, 'no-hr-match', UNOWNED[account.kind]);
+      found = add(found, findings.one('no-hr-match', UNOWNED[account.kind]));
       unmatched[
         account.kind === 'guest' ? 'guests' : account.kind === 'service' ? 'service' : 'members'
       ].push(result);
@@ -422,9 +429,9 @@ export function analyse(input: AnalyseInput): Analysis {
       if (last === null) {
         const created = account.created;
         if (created === null || created < dormantBefore)
-          found = findings.add(found, 'dormant', 'has never signed in');
+          found = add(found, findings.one('dormant', 'has never signed in'));
       } else if (last < dormantBefore) {
-        found = findings.add(found, 'dormant', `last successful sign-in ${last.slice(0, 10)}`);
+        found = add(found, findings.of('dormant', lastSignInDetail, last.slice(0, 10)));
       }
     }
 
@@ -439,10 +446,12 @@ export function analyse(input: AnalyseInput): Analysis {
         if (account.mfa) privWith++;
       }
       if (!account.mfa)
-        found = findings.add(
+        found = add(
           found,
-          'no-mfa',
-          account.privileged ? 'privileged account without MFA' : 'no MFA method registered',
+          findings.one(
+            'no-mfa',
+            account.privileged ? 'privileged account without MFA' : 'no MFA method registered',
+          ),
         );
     }
 

@@ -5,6 +5,7 @@
 // are ASCII, which is a copy), a row without quotes is split by scanning for commas, and a cell becomes a
 // string only when the reader asks for it. Rows with quotes take the careful path.
 import { isAscii } from 'node:buffer';
+import type { WordCodes } from './hr-table.ts';
 import { InputError } from './input-file.ts';
 import { isoDateKey, parseDate, type DayPool } from './parse-values.ts';
 
@@ -164,6 +165,21 @@ export class CsvRow {
       return t === '' ? null : t;
     }
     return v;
+  }
+
+  /** The code in `words` of the trimmed cell; -1 when it is empty or the column is absent (-1). */
+  code(i: number, words: WordCodes): number {
+    if (i < 0 || i >= this.length) return -1;
+    if (this.unquoted === null) {
+      const text = this.text;
+      let s = this.starts[i]!;
+      let e = this.ends[i]!;
+      while (s < e && isAsciiSpace(text.charCodeAt(s))) s++;
+      while (e > s && isAsciiSpace(text.charCodeAt(e - 1))) e--;
+      if (s === e) return -1;
+      if (text.charCodeAt(s) <= 0x7f && text.charCodeAt(e - 1) <= 0x7f) return words.codeAt(text, s, e);
+    }
+    return words.code(this.value(i));
   }
 
   /**
@@ -346,17 +362,27 @@ export async function readCsvRows(
 
   let rest = '';
   // Bytes after the last line break of what has arrived: decoded only once their line is whole, so a
-  // character split between two chunks is never cut.
+  // character split between two chunks is never cut. Only that line is joined to the next chunk's start.
   let pending: Buffer | null = null;
   for await (const chunk of chunks) {
-    const bytes: Buffer = pending === null ? chunk : Buffer.concat([pending, chunk]);
-    const cut = bytes.lastIndexOf(LF) + 1;
-    if (cut === 0) {
-      pending = bytes;
+    let from = 0;
+    if (pending !== null) {
+      const first = chunk.indexOf(LF);
+      if (first === -1) {
+        pending = Buffer.concat([pending, chunk]);
+        continue;
+      }
+      from = first + 1;
+      rest = consume(rest + decode(Buffer.concat([pending, chunk.subarray(0, from)])), false);
+      pending = null;
+    }
+    const cut = chunk.lastIndexOf(LF) + 1;
+    if (cut <= from) {
+      if (from < chunk.length) pending = chunk.subarray(from);
       continue;
     }
-    pending = cut === bytes.length ? null : bytes.subarray(cut);
-    const text = decode(bytes.subarray(0, cut));
+    if (cut < chunk.length) pending = chunk.subarray(cut);
+    const text = decode(chunk.subarray(from, cut));
     rest = consume(rest === '' ? text : rest + text, false);
   }
   const tail = pending === null ? '' : decode(pending);

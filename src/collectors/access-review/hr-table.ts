@@ -6,7 +6,7 @@ import { DayPool } from './parse-values.ts';
 
 export interface HrTable {
   rows: number;
-  /** Each row's employee number, e-mail and name, one after another, with nothing between them. */
+  /** Every row's employee number, then every row's e-mail, then every name, with nothing between them. */
   text: string;
   /** Three per row: the lengths of those; -1 for a missing e-mail. */
   lengths: Int32Array;
@@ -18,6 +18,43 @@ export interface HrTable {
   lines: Int32Array;
 }
 
+/**
+ * Codes for the words a column repeats (statuses, job roles, departments, managers). `codeAt` looks a word up
+ * where it stands in the text, through a small cache, so a row needs no new string for one seen before.
+ */
+export class WordCodes {
+  readonly words: string[] = [];
+  private readonly codes = new Map<string, number>();
+  private readonly recent = new Int32Array(RECENT).fill(-1);
+
+  code(word: string | null): number {
+    if (word === null) return -1;
+    let code = this.codes.get(word);
+    if (code === undefined) {
+      code = this.words.push(word) - 1;
+      this.codes.set(word, code);
+    }
+    return code;
+  }
+
+  /** The code of `text[s..e)`, which must not be empty. */
+  codeAt(text: string, s: number, e: number): number {
+    let h = e - s;
+    for (let k = s; k < e; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (RECENT - 1);
+    const seen = this.recent[slot]!;
+    if (seen !== -1) {
+      const word = this.words[seen]!;
+      if (word.length === e - s && text.startsWith(word, s)) return seen;
+    }
+    const code = this.code(text.slice(s, e));
+    this.recent[slot] = code;
+    return code;
+  }
+}
+
+const RECENT = 4096;
+
 function grown(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
   if (size <= a.length) return a;
   const b = new Int32Array(Math.max(size, a.length * 2));
@@ -27,49 +64,46 @@ function grown(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer
 
 export class HrTableBuilder {
   rows = 0;
-  private parts: string[] = [];
+  readonly words = new WordCodes();
+  /** By row: the employee numbers and e-mails as read, for the indexes. */
+  readonly numbers: string[] = [];
+  readonly emails: (string | null)[] = [];
+  private readonly names: string[] = [];
   private lengths = new Int32Array(3 * 1024);
   private codes = new Int32Array(4 * 1024);
   private dates = new Int32Array(2 * 1024);
   private lines = new Int32Array(1024);
-  private readonly words: string[] = [];
-  private readonly wordCodes = new Map<string, number>();
 
-  private code(word: string | null): number {
-    if (word === null) return -1;
-    let code = this.wordCodes.get(word);
-    if (code === undefined) {
-      code = this.words.push(word) - 1;
-      this.wordCodes.set(word, code);
-    }
-    return code;
-  }
-
+  /** Status, job role, department and manager come as codes from `words`. */
   add(
     employeeNumber: string,
     email: string | null,
     name: string,
-    status: string | null,
-    jobRole: string | null,
-    department: string | null,
-    manager: string | null,
+    status: number,
+    jobRole: number,
+    department: number,
+    manager: number,
     startDate: number,
     leaveDate: number,
     line: number,
   ): void {
     const r = this.rows++;
-    this.lengths = grown(this.lengths, 3 * this.rows);
-    this.codes = grown(this.codes, 4 * this.rows);
-    this.dates = grown(this.dates, 2 * this.rows);
-    this.lines = grown(this.lines, this.rows);
-    this.parts.push(employeeNumber, email ?? '', name);
+    if (this.rows > this.lines.length) {
+      this.lengths = grown(this.lengths, 3 * this.rows);
+      this.codes = grown(this.codes, 4 * this.rows);
+      this.dates = grown(this.dates, 2 * this.rows);
+      this.lines = grown(this.lines, this.rows);
+    }
+    this.numbers.push(employeeNumber);
+    this.emails.push(email);
+    this.names.push(name);
     this.lengths[3 * r] = employeeNumber.length;
     this.lengths[3 * r + 1] = email === null ? -1 : email.length;
     this.lengths[3 * r + 2] = name.length;
-    this.codes[4 * r] = this.code(status);
-    this.codes[4 * r + 1] = this.code(jobRole);
-    this.codes[4 * r + 2] = this.code(department);
-    this.codes[4 * r + 3] = this.code(manager);
+    this.codes[4 * r] = status;
+    this.codes[4 * r + 1] = jobRole;
+    this.codes[4 * r + 2] = department;
+    this.codes[4 * r + 3] = manager;
     this.dates[2 * r] = startDate;
     this.dates[2 * r + 1] = leaveDate;
     this.lines[r] = line;
@@ -85,10 +119,10 @@ export class HrTableBuilder {
       rows,
       // One string for all of them: the strings read from the file were cut from megabyte chunks, and
       // keeping them would keep the chunks.
-      text: this.parts.join(''),
+      text: this.numbers.join('') + this.emails.join('') + this.names.join(''),
       lengths: this.lengths.slice(0, 3 * rows),
       codes: this.codes.slice(0, 4 * rows),
-      words: this.words,
+      words: this.words.words,
       dates: this.dates.slice(0, 2 * rows),
       lines: this.lines.slice(0, rows),
     };
@@ -101,12 +135,17 @@ export function hrRecords(table: HrTable, days = new DayPool()): HrRecord[] {
   const records = new Array<HrRecord>(table.rows);
   const word = (code: number) => (code === -1 ? null : words[code]!);
   const day = (key: number) => (key === 0 ? null : days.day(key));
-  let at = 0;
+  // Three cursors: into the employee numbers, the e-mails and the names.
+  let e = 0;
+  for (let r = 0; r < table.rows; r++) e += lengths[3 * r]!;
+  let n = e;
+  for (let r = 0; r < table.rows; r++) n += Math.max(0, lengths[3 * r + 1]!);
+  let k = 0;
   for (let r = 0; r < table.rows; r++) {
-    const employeeNumber = text.slice(at, (at += lengths[3 * r]!));
-    const e = lengths[3 * r + 1]!;
-    const email = e === -1 ? null : text.slice(at, (at += e));
-    const name = text.slice(at, (at += lengths[3 * r + 2]!));
+    const employeeNumber = text.slice(k, (k += lengths[3 * r]!));
+    const m = lengths[3 * r + 1]!;
+    const email = m === -1 ? null : text.slice(e, (e += m));
+    const name = text.slice(n, (n += lengths[3 * r + 2]!));
     records[r] = {
       employeeNumber,
       email,

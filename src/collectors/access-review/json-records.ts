@@ -288,6 +288,8 @@ export const OBJECT: unique symbol = Symbol('object');
 
 class FieldNode {
   readonly bytes: Buffer;
+  /** The name in its quotes, as it stands in a record. */
+  readonly quoted: Buffer;
   children: FieldNode[] | null = null;
   /** The slots of everything below this node, cleared when the key comes again (the last one counts). */
   readonly below: number[] = [];
@@ -300,6 +302,20 @@ class FieldNode {
     readonly slot: number,
   ) {
     this.bytes = Buffer.from(name, 'utf8');
+    this.quoted = Buffer.from(JSON.stringify(name), 'utf8');
+  }
+
+  /** The child expected after `prev` (-1: first), from the last record; -1 when there is no guess yet. */
+  guess(prev: number): number {
+    return prev === -1 ? this.first : this.after[prev]!;
+  }
+
+  /** Whether this node's quoted name stands at `buf[at..)`, all of it before `end`. */
+  quotedAt(buf: Buffer, at: number, end: number): boolean {
+    const quoted = this.quoted;
+    if (at + quoted.length > end) return false;
+    for (let k = 1; k < quoted.length; k++) if (buf[at + k] !== quoted[k]) return false;
+    return true;
   }
 
   child(name: string, slot: () => number): FieldNode {
@@ -652,15 +668,23 @@ class FieldExtractor {
     let prev = -1;
     for (;;) {
       if (b !== QUOTE) this.fail('a key in double quotes');
-      const ks = this.pos + 1;
-      const ke = this.string();
       let child: FieldNode | undefined;
-      if (node !== null) {
-        const c =
-          (this.seen & ESCAPE) !== 0 ? node.byName(this.text(ks, ke)) : node.match(this.buf, ks, ke, prev);
-        if (c !== -1) {
-          prev = c;
-          child = node.children![c];
+      // Exports write their keys in the same order every time: try the one that came next last time.
+      const guess = node === null ? -1 : node.guess(prev);
+      if (guess !== -1 && node!.children![guess]!.quotedAt(this.buf, this.pos, this.end)) {
+        prev = guess;
+        child = node!.children![guess];
+        this.pos += child!.quoted.length;
+      } else {
+        const ks = this.pos + 1;
+        const ke = this.string();
+        if (node !== null) {
+          const c =
+            (this.seen & ESCAPE) !== 0 ? node.byName(this.text(ks, ke)) : node.match(this.buf, ks, ke, prev);
+          if (c !== -1) {
+            prev = c;
+            child = node.children![c];
+          }
         }
       }
       if (this.space() !== COLON) this.fail('":" after the key');

@@ -35,6 +35,9 @@ export class KeyIndex {
   private readonly hashes = new Int32Array(BATCH);
   private readonly slots = new Int32Array(BATCH);
   private readonly found = new Int32Array(BATCH);
+  private readonly candidates = new Array<string>(BATCH).fill('');
+  /** Kept so that the pass that reads the candidates' lengths is not optimised away. */
+  private touched = 0;
 
   constructor(expected = 1024) {
     this.bits = Math.max(4, Math.ceil(Math.log2(expected * 2)));
@@ -62,7 +65,10 @@ export class KeyIndex {
   /** Adds `key` for `row` unless the key is there already; returns the row that holds it then. */
   add(key: string, row: number): number {
     if ((this.count + 1) * 2 > 1 << this.bits) this.grow();
-    const h = hashOf(key);
+    return this.insert(key, hashOf(key), row);
+  }
+
+  private insert(key: string, h: number, row: number): number {
     const table = this.table;
     const mask = (1 << this.bits) - 1;
     for (let j = h >>> (32 - this.bits); ; j = (j + 1) & mask) {
@@ -75,6 +81,31 @@ export class KeyIndex {
         return row;
       }
       if (table[2 * j] === h && this.keys[at] === key) return at;
+    }
+  }
+
+  /**
+   * `add(keys[row], row)` for each of `rows` in turn, a batch at a time: the slots of a batch are read once
+   * before any is written, so their cache misses overlap.
+   */
+  addMany(keys: readonly (string | null)[], rows: readonly number[]): void {
+    while ((this.count + rows.length) * 2 > 1 << this.bits) this.grow();
+    const { hashes, slots } = this;
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const n = Math.min(BATCH, rows.length - start);
+      const shift = 32 - this.bits;
+      for (let i = 0; i < n; i++) {
+        const h = hashOf(keys[rows[start + i]!]!);
+        hashes[i] = h;
+        slots[i] = h >>> shift;
+      }
+      let touched = 0;
+      for (let i = 0; i < n; i++) touched += this.table[2 * slots[i]! + 1]!;
+      this.touched = touched;
+      for (let i = 0; i < n; i++) {
+        const row = rows[start + i]!;
+        this.insert(keys[row]!, hashes[i]!, row);
+      }
     }
   }
 
@@ -122,11 +153,21 @@ export class KeyIndex {
           j = (j + 1) & mask;
         }
       }
+      // The keys of the slots found, then their lengths, then the comparisons: each pass's memory reads are
+      // independent of one another, so the processor overlaps them.
+      const candidates = this.candidates;
+      for (let i = 0; i < n; i++) {
+        const at = found[i]!;
+        candidates[i] = at === EMPTY ? '' : this.keys[at]!;
+      }
+      let touched = 0;
+      for (let i = 0; i < n; i++) touched += candidates[i]!.length;
+      this.touched = touched;
       for (let i = 0; i < n; i++) {
         const key = keys[start + i];
         let at = found[i]!;
         if (key === null || key === undefined) at = EMPTY;
-        else if (at !== EMPTY && this.keys[at] !== key) {
+        else if (at !== EMPTY && candidates[i] !== key) {
           // Another key with the same hash: probe on, one at a time (rare).
           const h = hashes[i]!;
           at = EMPTY;

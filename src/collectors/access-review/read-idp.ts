@@ -132,7 +132,9 @@ export async function readIdp(
   // Only the creation day matters (an account made last week is not dormant), and days repeat: share them.
   const days = new DayPool();
   const keep = (account: Account) => {
-    if (account.created !== null) account.created = days.day(isoDateKey(account.created, 0, 10));
+    // A JSON mapper gives the day already (see createdDay); the CSV ones give the time.
+    if (account.created !== null && account.created.length !== 10)
+      account.created = days.day(isoDateKey(account.created, 0, 10));
     accounts.push(account);
   };
   if (options.format === 'generic-csv' && !options.mapping)

@@ -53,21 +53,6 @@ function activeRows(table: HrTable, at: string): Uint8Array {
   return active;
 }
 
-/** The employee numbers and e-mails of a table, by row. */
-function keysOf(table: HrTable): { numbers: string[]; emails: (string | null)[] } {
-  const numbers = new Array<string>(table.rows);
-  const emails = new Array<string | null>(table.rows);
-  const { text, lengths } = table;
-  let at = 0;
-  for (let r = 0; r < table.rows; r++) {
-    numbers[r] = text.slice(at, (at += lengths[3 * r]!));
-    const e = lengths[3 * r + 1]!;
-    emails[r] = e === -1 ? null : text.slice(at, (at += e));
-    at += lengths[3 * r + 2]!;
-  }
-  return { numbers, emails };
-}
-
 /** Reads the HR export; the index stays here too, for `readTrainingFile`. */
 export async function readHrFile(
   path: string,
@@ -75,15 +60,8 @@ export async function readHrFile(
   limits: ReadLimits = {},
 ): Promise<{ read: HrFileRead; index: HrIndex }> {
   const input = await openInput(path, limits.maxBytes, limits.onBytes);
-  const { table, byNumber } = await readHr(input);
-  const { numbers, emails } = keysOf(table);
-  // Keyed by the table's own strings, so the file's chunks can go.
-  const index = indexRows(
-    numbers,
-    emails,
-    activeRows(table, at),
-    KeyIndex.restore(byNumber.state(), numbers),
-  );
+  const { table, byNumber, numbers, emails } = await readHr(input);
+  const index = indexRows(numbers, emails, activeRows(table, at), byNumber);
   return {
     read: {
       table,

@@ -42,12 +42,16 @@ export interface HrRead {
   table: HrTable;
   /** Built while checking for duplicates; the join uses it as its index by employee number. */
   byNumber: KeyIndex;
+  /** By row, as read. */
+  numbers: string[];
+  emails: (string | null)[];
 }
 
 export async function readHr(input: OpenedInput): Promise<HrRead> {
   const file = input.name;
   const table = new HrTableBuilder();
-  const seen = new KeyIndex();
+  // Sized for rows of a hundred bytes or more, so it seldom has to grow.
+  const seen = new KeyIndex(Math.ceil(input.size / 100));
   await readCsvRows(input.chunks, file, (columns) => {
     const s = HR_SYNONYMS;
     const at = (names: readonly string[]) => columns.index(...names);
@@ -84,10 +88,10 @@ export async function readHr(input: OpenedInput): Promise<HrRead> {
         employeeNumber,
         normaliseEmail(row.value(email)),
         fullName,
-        row.value(status),
-        row.value(role),
-        row.value(dept),
-        row.value(manager),
+        row.code(status, table.words),
+        row.code(role, table.words),
+        row.code(dept, table.words),
+        row.code(manager, table.words),
         row.dateKey(start, file, line, startLabel),
         row.dateKey(leave, file, line, leaveLabel),
         line,
@@ -96,7 +100,7 @@ export async function readHr(input: OpenedInput): Promise<HrRead> {
   });
   // An empty list would make every account look unowned: far more likely the wrong file than an empty organisation.
   if (table.rows === 0) throw new InputError(file, null, 'the HR export has a header but no people');
-  return { table: table.build(), byNumber: seen };
+  return { table: table.build(), byNumber: seen, numbers: table.numbers, emails: table.emails };
 }
 
 /** Streams training completions to `onRecord` without keeping them: two million rows need not sit in memory. */
