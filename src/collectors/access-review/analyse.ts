@@ -2,7 +2,7 @@
 // or UPN) and finds leavers still enabled, accounts nobody in HR owns, dormant accounts, missing MFA and role
 // drift, and measures MFA and training coverage. Where the source cannot tell, it says so instead of guessing.
 import { addDays, addMonths } from '../../domain/dates.ts';
-import { KeyIndex } from './key-index.ts';
+import { KeyIndex, type KeyRanges } from './key-index.ts';
 import {
   normaliseEmail,
   type Account,
@@ -116,39 +116,36 @@ export interface HrIndex {
 }
 
 /**
- * The index of rows with these keys and who is active; `byNumber` may come ready from the reader, which built
- * it while checking for duplicates.
+ * The index by e-mail over keys `emails` marks in `text`: a rehire keeps the same e-mail under a new employee
+ * number, so the first current employment wins, and only where there is none, the first row.
  */
-export function indexRows(
-  numbers: readonly string[],
-  emails: readonly (string | null)[],
-  active: Uint8Array,
-  byNumber?: KeyIndex,
-): HrIndex {
-  let numberIndex = byNumber;
-  if (numberIndex === undefined) {
-    numberIndex = new KeyIndex(numbers.length);
-    for (let i = 0; i < numbers.length; i++) numberIndex.add(numbers[i]!, i);
-  }
-  // A rehire keeps the same e-mail under a new employee number: the first current employment wins, and
-  // only where there is none, the first row. The first row added for a key keeps it.
-  const byEmail = new KeyIndex(emails.length);
-  for (const want of [1, 0]) {
-    const rows: number[] = [];
-    for (let i = 0; i < emails.length; i++) if (emails[i] !== null && active[i] === want) rows.push(i);
-    byEmail.addMany(emails, rows);
-  }
-  return { byNumber: numberIndex, byEmail, active };
+export function emailIndex(text: string, emails: KeyRanges, active: Uint8Array): KeyIndex {
+  const index = new KeyIndex(text, emails);
+  const current: number[] = [];
+  const former: number[] = [];
+  for (let r = 0; r < active.length; r++) (active[r] === 1 ? current : former).push(r);
+  index.addRows(current);
+  index.addRows(former);
+  return index;
 }
 
 export function indexHr(hr: readonly HrRecord[], at: string): HrIndex {
   const active = new Uint8Array(hr.length);
   for (let i = 0; i < hr.length; i++) active[i] = isActiveStaff(hr[i]!, at) ? 1 : 0;
-  return indexRows(
-    hr.map((r) => r.employeeNumber),
-    hr.map((r) => r.email),
+  const emails = hr.map((r) => r.email);
+  const starts = new Int32Array(hr.length);
+  const lengths = new Int32Array(hr.length);
+  let offset = 0;
+  emails.forEach((email, r) => {
+    starts[r] = offset;
+    lengths[r] = email === null ? -1 : email.length;
+    offset += email?.length ?? 0;
+  });
+  return {
+    byNumber: KeyIndex.of(hr.map((r) => r.employeeNumber)),
+    byEmail: emailIndex(emails.map((e) => e ?? '').join(''), { starts, lengths }, active),
     active,
-  );
+  };
 }
 
 /** Course names that count as data security training when the policy names none. */

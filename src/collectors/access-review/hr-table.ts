@@ -1,6 +1,7 @@
 // The HR export as columns: a few typed arrays and one string, rather than a million objects. The reader
 // fills one, a worker thread can hand it over without copying it object by object (typed arrays move,
 // strings copy in one piece), and `hrRecords` turns it into the records the review keeps. Pure.
+import type { KeyRanges } from './key-index.ts';
 import type { HrRecord } from './model.ts';
 import { DayPool } from './parse-values.ts';
 
@@ -62,13 +63,32 @@ function grown(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer
   return b;
 }
 
+/** Pieces of text, joined a few thousand at a time so that the pieces die young and only the joins are kept. */
+class TextBlocks {
+  private pieces: string[] = [];
+  private readonly blocks: string[] = [];
+
+  push(piece: string): void {
+    if (this.pieces.push(piece) === 4096) this.flush();
+  }
+
+  private flush(): void {
+    this.blocks.push(this.pieces.join(''));
+    this.pieces = [];
+  }
+
+  join(): string {
+    this.flush();
+    return this.blocks.join('');
+  }
+}
+
 export class HrTableBuilder {
   rows = 0;
   readonly words = new WordCodes();
-  /** By row: the employee numbers and e-mails as read, for the indexes. */
-  readonly numbers: string[] = [];
-  readonly emails: (string | null)[] = [];
-  private readonly names: string[] = [];
+  private readonly numbers = new TextBlocks();
+  private readonly emails = new TextBlocks();
+  private readonly names = new TextBlocks();
   private lengths = new Int32Array(3 * 1024);
   private codes = new Int32Array(4 * 1024);
   private dates = new Int32Array(2 * 1024);
@@ -95,7 +115,7 @@ export class HrTableBuilder {
       this.lines = grown(this.lines, this.rows);
     }
     this.numbers.push(employeeNumber);
-    this.emails.push(email);
+    if (email !== null) this.emails.push(email);
     this.names.push(name);
     this.lengths[3 * r] = employeeNumber.length;
     this.lengths[3 * r + 1] = email === null ? -1 : email.length;
@@ -109,17 +129,14 @@ export class HrTableBuilder {
     this.lines[r] = line;
   }
 
-  lineOf(row: number): number {
-    return this.lines[row]!;
-  }
-
+  /** The table of the rows added so far. */
   build(): HrTable {
     const rows = this.rows;
     return {
       rows,
       // One string for all of them: the strings read from the file were cut from megabyte chunks, and
       // keeping them would keep the chunks.
-      text: this.numbers.join('') + this.emails.join('') + this.names.join(''),
+      text: this.numbers.join() + this.emails.join() + this.names.join(),
       lengths: this.lengths.slice(0, 3 * rows),
       codes: this.codes.slice(0, 4 * rows),
       words: this.words.words,
@@ -127,6 +144,32 @@ export class HrTableBuilder {
       lines: this.lines.slice(0, rows),
     };
   }
+}
+
+/** 0, 1, ... n - 1. */
+export function allRows(n: number): number[] {
+  const rows = new Array<number>(n);
+  for (let r = 0; r < n; r++) rows[r] = r;
+  return rows;
+}
+
+/** Where each row's employee number and e-mail stand in the table's text, for the indexes. */
+export function keyRanges(table: HrTable): { numbers: KeyRanges; emails: KeyRanges } {
+  const numbers = { starts: new Int32Array(table.rows), lengths: new Int32Array(table.rows) };
+  const emails = { starts: new Int32Array(table.rows), lengths: new Int32Array(table.rows) };
+  const { lengths } = table;
+  let at = 0;
+  for (let r = 0; r < table.rows; r++) {
+    numbers.starts[r] = at;
+    numbers.lengths[r] = lengths[3 * r]!;
+    at += lengths[3 * r]!;
+  }
+  for (let r = 0; r < table.rows; r++) {
+    emails.starts[r] = at;
+    emails.lengths[r] = lengths[3 * r + 1]!;
+    at += Math.max(0, lengths[3 * r + 1]!);
+  }
+  return { numbers, emails };
 }
 
 /** The records the review keeps, one per row, sharing the table's text and one string per day. */

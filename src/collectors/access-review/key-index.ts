@@ -1,12 +1,13 @@
-// A lookup from a key (a normalised employee number or e-mail) to a row number, for the joins of a million
-// accounts and two million training rows against HR. A Map of that size costs several cache misses a lookup,
-// one after the other; this table keeps each entry's hash and row side by side in one typed array, and looks
-// keys up in batches, so the misses of a batch overlap instead of queueing. Pure.
+// A lookup from a key (a normalised employee number or e-mail) to a row, for the joins of a million accounts
+// and two million training rows against HR. The keys are not strings of their own but stretches of one
+// text, the HR table's, so a million of them cost the garbage collector nothing; a Map of that size would
+// also cost several cache misses a lookup, one after the other, where this table keeps each entry's hash and
+// row side by side and looks keys up in batches, so that the misses of a batch overlap. Pure.
 
 /** FNV-1a over the UTF-16 code units, then mixed so that the top bits (which pick the slot) spread well. */
-function hashOf(key: string): number {
+function hashOf(text: string, s: number, e: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -17,127 +18,147 @@ function hashOf(key: string): number {
 const EMPTY = -1;
 const BATCH = 512;
 
-/** The part of a KeyIndex that can move to another thread: the keys themselves are the caller's. */
+/** The part of a KeyIndex that can move to another thread; the text and the key ranges travel with the table. */
 export interface KeyIndexState {
   table: Int32Array;
   bits: number;
-  count: number;
+}
+
+/** Where each row's key stands in the text: `lengths[row]` is -1 for a row without one. */
+export interface KeyRanges {
+  starts: Int32Array;
+  lengths: Int32Array;
 }
 
 export class KeyIndex {
   /** Pairs of (hash, row); row EMPTY marks a free slot. Linear probing. */
   private table: Int32Array;
   private bits: number;
-  /** The key of each row added, to tell two keys with the same hash apart. */
-  private readonly keys: string[] = [];
-  private count = 0;
-  // Scratch space for batched lookups.
+  // Scratch space for batches.
   private readonly hashes = new Int32Array(BATCH);
   private readonly slots = new Int32Array(BATCH);
   private readonly found = new Int32Array(BATCH);
-  private readonly candidates = new Array<string>(BATCH).fill('');
-  /** Kept so that the pass that reads the candidates' lengths is not optimised away. */
+  private readonly keyStarts = new Int32Array(BATCH);
+  private readonly keyLengths = new Int32Array(BATCH);
+  /** Kept so that the passes that only read memory (to have it cached for the next) are not optimised away. */
   private touched = 0;
 
-  constructor(expected = 1024) {
-    this.bits = Math.max(4, Math.ceil(Math.log2(expected * 2)));
-    this.table = new Int32Array(2 << this.bits).fill(EMPTY);
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  state(): KeyIndexState {
-    return { table: this.table, bits: this.bits, count: this.count };
-  }
-
-  /** An index rebuilt from its state, with the key of each row (the same keys it was built with). */
-  static restore(state: KeyIndexState, keys: readonly (string | null)[]): KeyIndex {
-    const index = new KeyIndex(1);
-    index.table = state.table;
-    index.bits = state.bits;
-    index.count = state.count;
-    for (let row = 0; row < keys.length; row++) index.keys[row] = keys[row] ?? '';
-    return index;
-  }
-
-  /** Adds `key` for `row` unless the key is there already; returns the row that holds it then. */
-  add(key: string, row: number): number {
-    if ((this.count + 1) * 2 > 1 << this.bits) this.grow();
-    return this.insert(key, hashOf(key), row);
-  }
-
-  private insert(key: string, h: number, row: number): number {
-    const table = this.table;
-    const mask = (1 << this.bits) - 1;
-    for (let j = h >>> (32 - this.bits); ; j = (j + 1) & mask) {
-      const at = table[2 * j + 1]!;
-      if (at === EMPTY) {
-        table[2 * j] = h;
-        table[2 * j + 1] = row;
-        this.keys[row] = key;
-        this.count++;
-        return row;
-      }
-      if (table[2 * j] === h && this.keys[at] === key) return at;
+  /** An empty index over the keys `ranges` marks in `text`, or one moved from another thread. */
+  constructor(
+    private readonly text: string,
+    private readonly ranges: KeyRanges,
+    state?: KeyIndexState,
+  ) {
+    if (state) {
+      this.table = state.table;
+      this.bits = state.bits;
+    } else {
+      let keys = 0;
+      for (const length of ranges.lengths) if (length !== -1) keys++;
+      this.bits = Math.max(4, Math.ceil(Math.log2(keys * 2 + 1)));
+      this.table = new Int32Array(2 << this.bits).fill(EMPTY);
     }
   }
 
+  /** An index of separate strings, each its row's key (null for none); the first row of a key keeps it. */
+  static of(keys: readonly (string | null)[]): KeyIndex {
+    const starts = new Int32Array(keys.length);
+    const lengths = new Int32Array(keys.length);
+    let at = 0;
+    keys.forEach((key, row) => {
+      starts[row] = at;
+      lengths[row] = key === null ? -1 : key.length;
+      at += key?.length ?? 0;
+    });
+    const index = new KeyIndex(keys.map((k) => k ?? '').join(''), { starts, lengths });
+    index.addRows(Array.from(keys.keys()));
+    return index;
+  }
+
+  state(): KeyIndexState {
+    return { table: this.table, bits: this.bits };
+  }
+
+  private sameKey(a: number, b: number): boolean {
+    const { starts, lengths } = this.ranges;
+    const n = lengths[a]!;
+    if (lengths[b] !== n) return false;
+    const text = this.text;
+    const sa = starts[a]!;
+    const sb = starts[b]!;
+    for (let k = 0; k < n; k++) if (text.charCodeAt(sa + k) !== text.charCodeAt(sb + k)) return false;
+    return true;
+  }
+
   /**
-   * `add(keys[row], row)` for each of `rows` in turn, a batch at a time: the slots of a batch are read once
-   * before any is written, so their cache misses overlap.
+   * Adds the keys of `rows`, in that order, skipping rows without one. The first row of a key keeps it; for
+   * a later one, `onRepeat(row, earlier)` is called and nothing is added. A batch's slots are read before any
+   * is written, so their cache misses overlap.
    */
-  addMany(keys: readonly (string | null)[], rows: readonly number[]): void {
-    while ((this.count + rows.length) * 2 > 1 << this.bits) this.grow();
+  addRows(rows: readonly number[], onRepeat?: (row: number, earlier: number) => void): void {
+    const { starts, lengths } = this.ranges;
     const { hashes, slots } = this;
+    const table = this.table;
+    const shift = 32 - this.bits;
+    const mask = (1 << this.bits) - 1;
     for (let start = 0; start < rows.length; start += BATCH) {
       const n = Math.min(BATCH, rows.length - start);
-      const shift = 32 - this.bits;
       for (let i = 0; i < n; i++) {
-        const h = hashOf(keys[rows[start + i]!]!);
+        const row = rows[start + i]!;
+        const s = starts[row]!;
+        const h = lengths[row] === -1 ? 0 : hashOf(this.text, s, s + lengths[row]!);
         hashes[i] = h;
         slots[i] = h >>> shift;
       }
       let touched = 0;
-      for (let i = 0; i < n; i++) touched += this.table[2 * slots[i]! + 1]!;
+      for (let i = 0; i < n; i++) touched += table[2 * slots[i]! + 1]!;
       this.touched = touched;
       for (let i = 0; i < n; i++) {
         const row = rows[start + i]!;
-        this.insert(keys[row]!, hashes[i]!, row);
+        if (lengths[row] === -1) continue;
+        const h = hashes[i]!;
+        for (let j = slots[i]!; ; j = (j + 1) & mask) {
+          const at = table[2 * j + 1]!;
+          if (at === EMPTY) {
+            table[2 * j] = h;
+            table[2 * j + 1] = row;
+            break;
+          }
+          if (table[2 * j] === h && this.sameKey(at, row)) {
+            onRepeat?.(row, at);
+            break;
+          }
+        }
       }
     }
   }
 
   /** The row of `key`, or -1. */
   get(key: string | null): number {
-    if (key === null) return EMPTY;
-    const h = hashOf(key);
-    const table = this.table;
-    const mask = (1 << this.bits) - 1;
-    for (let j = h >>> (32 - this.bits); ; j = (j + 1) & mask) {
-      const at = table[2 * j + 1]!;
-      if (at === EMPTY) return EMPTY;
-      if (table[2 * j] === h && this.keys[at] === key) return at;
-    }
+    const rows = new Int32Array(1);
+    this.getMany([key], rows);
+    return rows[0]!;
   }
 
   /**
-   * Looks up `keys[from..to)` (null matches nothing) and writes each row, or -1, to `rows` at the same
-   * index. The same answers as `get`, in three passes a batch: hashes, then slots, then keys compared.
+   * Looks up `keys[from..to)` (null matches nothing) and writes each row, or -1, to `rows` at the same index.
+   * In passes over a batch, each of whose memory reads are independent of one another, so that the processor
+   * overlaps them: hashes, then slots, then where the candidate keys stand, then the comparisons.
    */
   getMany(keys: readonly (string | null)[], rows: Int32Array, from = 0, to = keys.length): void {
-    const { hashes, slots, found } = this;
+    const { hashes, slots, found, keyStarts, keyLengths } = this;
+    const { starts, lengths } = this.ranges;
+    const text = this.text;
     const table = this.table;
-    const bits = this.bits;
-    const mask = (1 << bits) - 1;
+    const shift = 32 - this.bits;
+    const mask = (1 << this.bits) - 1;
     for (let start = from; start < to; start += BATCH) {
       const n = Math.min(BATCH, to - start);
       for (let i = 0; i < n; i++) {
         const key = keys[start + i];
-        const h = key === null || key === undefined ? 0 : hashOf(key);
+        const h = key === null || key === undefined ? 0 : hashOf(key, 0, key.length);
         hashes[i] = h;
-        slots[i] = h >>> (32 - bits);
+        slots[i] = h >>> shift;
       }
       // The first slot with this hash, or an empty one: for most keys, the only slot visited.
       for (let i = 0; i < n; i++) {
@@ -153,28 +174,26 @@ export class KeyIndex {
           j = (j + 1) & mask;
         }
       }
-      // The keys of the slots found, then their lengths, then the comparisons: each pass's memory reads are
-      // independent of one another, so the processor overlaps them.
-      const candidates = this.candidates;
       for (let i = 0; i < n; i++) {
         const at = found[i]!;
-        candidates[i] = at === EMPTY ? '' : this.keys[at]!;
+        keyStarts[i] = at === EMPTY ? 0 : starts[at]!;
+        keyLengths[i] = at === EMPTY ? -1 : lengths[at]!;
       }
       let touched = 0;
-      for (let i = 0; i < n; i++) touched += candidates[i]!.length;
+      for (let i = 0; i < n; i++) touched ^= text.charCodeAt(keyStarts[i]!) | 0;
       this.touched = touched;
       for (let i = 0; i < n; i++) {
         const key = keys[start + i];
         let at = found[i]!;
         if (key === null || key === undefined) at = EMPTY;
-        else if (at !== EMPTY && candidates[i] !== key) {
+        else if (at !== EMPTY && !(keyLengths[i] === key.length && text.startsWith(key, keyStarts[i]!))) {
           // Another key with the same hash: probe on, one at a time (rare).
           const h = hashes[i]!;
           at = EMPTY;
           for (let j = (slots[i]! + 1) & mask; ; j = (j + 1) & mask) {
             const next = table[2 * j + 1]!;
             if (next === EMPTY) break;
-            if (table[2 * j] === h && this.keys[next] === key) {
+            if (table[2 * j] === h && lengths[next] === key.length && text.startsWith(key, starts[next]!)) {
               at = next;
               break;
             }
@@ -182,22 +201,6 @@ export class KeyIndex {
         }
         rows[start + i] = at;
       }
-    }
-  }
-
-  private grow(): void {
-    const old = this.table;
-    this.bits++;
-    this.table = new Int32Array(2 << this.bits).fill(EMPTY);
-    const mask = (1 << this.bits) - 1;
-    for (let k = 0; k < old.length; k += 2) {
-      const row = old[k + 1]!;
-      if (row === EMPTY) continue;
-      const h = old[k]!;
-      let j = h >>> (32 - this.bits);
-      while (this.table[2 * j + 1] !== EMPTY) j = (j + 1) & mask;
-      this.table[2 * j] = h;
-      this.table[2 * j + 1] = row;
     }
   }
 }

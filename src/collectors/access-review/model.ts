@@ -111,15 +111,31 @@ export const DEFAULT_POLICY: Omit<Policy, 'at'> = {
   courses: [],
 };
 
+/**
+ * Whether `value` is already as `normalise` would leave it: not empty, no space at either end, nothing past
+ * ASCII, and no letter in the case that is changed (`from`..`to`). Most values are, and need no copy.
+ */
+function alreadyNormal(value: string, from: number, to: number): boolean {
+  const n = value.length;
+  if (n === 0 || value.charCodeAt(0) <= 0x20 || value.charCodeAt(n - 1) <= 0x20) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f || (c >= from && c <= to)) return false;
+  }
+  return true;
+}
+
 /** Lower-cases and trims an e-mail or UPN so that `Jo.Bloggs@Trust.nhs.uk ` and `jo.bloggs@trust.nhs.uk` meet. */
 export function normaliseEmail(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
+  if (alreadyNormal(value, 0x41, 0x5a)) return value;
   const v = value.trim().toLowerCase();
   return v === '' ? null : v;
 }
 
 export function normaliseEmployeeNumber(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
+  if (alreadyNormal(value, 0x61, 0x7a)) return value;
   const v = value.trim();
   return v === '' ? null : v.toUpperCase();
 }

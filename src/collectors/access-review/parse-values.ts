@@ -193,18 +193,3 @@ export function text(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
 }
-
-/**
- * Returns one shared copy of each distinct value. HR and identity exports repeat a few hundred job roles,
- * departments, managers and dates across a million rows; sharing them saves hundreds of megabytes.
- */
-export function interner(): (value: string | null) => string | null {
-  const pool = new Map<string, string>();
-  return (value) => {
-    if (value === null) return null;
-    const had = pool.get(value);
-    if (had !== undefined) return had;
-    pool.set(value, value);
-    return value;
-  };
-}

@@ -6,12 +6,12 @@ import { Worker } from 'node:worker_threads';
 import type { CollectorInput } from '../../app/ports.ts';
 import {
   createTrainingTally,
-  indexRows,
+  emailIndex,
   isLeaverStatus,
   type HrIndex,
   type TrainingCoverage,
 } from './analyse.ts';
-import { hrRecords, type HrTable } from './hr-table.ts';
+import { hrRecords, keyRanges, type HrTable } from './hr-table.ts';
 import { InputError, openInput } from './input-file.ts';
 import { KeyIndex, type KeyIndexState } from './key-index.ts';
 import type { HrRecord, Policy } from './model.ts';
@@ -60,8 +60,9 @@ export async function readHrFile(
   limits: ReadLimits = {},
 ): Promise<{ read: HrFileRead; index: HrIndex }> {
   const input = await openInput(path, limits.maxBytes, limits.onBytes);
-  const { table, byNumber, numbers, emails } = await readHr(input);
-  const index = indexRows(numbers, emails, activeRows(table, at), byNumber);
+  const { table, byNumber } = await readHr(input);
+  const active = activeRows(table, at);
+  const index = { byNumber, byEmail: emailIndex(table.text, keyRanges(table).emails, active), active };
   return {
     read: {
       table,
@@ -88,18 +89,13 @@ export async function readTrainingFile(
 
 /** The HR records and the index over them, from what `readHrFile` read (here or in a worker). */
 export function hrFromRead(read: HrFileRead): { records: HrRecord[]; index: HrIndex } {
-  const records = hrRecords(read.table);
+  const { table } = read;
+  const ranges = keyRanges(table);
   return {
-    records,
+    records: hrRecords(table),
     index: {
-      byNumber: KeyIndex.restore(
-        read.byNumber,
-        records.map((r) => r.employeeNumber),
-      ),
-      byEmail: KeyIndex.restore(
-        read.byEmail,
-        records.map((r) => r.email),
-      ),
+      byNumber: new KeyIndex(table.text, ranges.numbers, read.byNumber),
+      byEmail: new KeyIndex(table.text, ranges.emails, read.byEmail),
       active: read.active,
     },
   };

@@ -1,11 +1,11 @@
 // Reads the people side: the HR export (column names matched through a short list of synonyms, so the
 // usual ESR, iTrent and spreadsheet headings all work), training completions, and the role-to-group matrix.
 import { readCsvRecords, readCsvRows, requireColumn } from './csv-records.ts';
-import { HrTableBuilder, type HrTable } from './hr-table.ts';
+import { allRows, HrTableBuilder, keyRanges, WordCodes, type HrTable } from './hr-table.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
 import { KeyIndex } from './key-index.ts';
 import { normaliseEmail, normaliseEmployeeNumber, type RoleMatrix, type TrainingRecord } from './model.ts';
-import { DayPool, interner, text } from './parse-values.ts';
+import { DayPool, text } from './parse-values.ts';
 
 /** The names each HR column may go by (compared without case, spaces, underscores or hyphens). */
 export const HR_SYNONYMS = {
@@ -40,67 +40,77 @@ export const TRAINING_SYNONYMS = {
 
 export interface HrRead {
   table: HrTable;
-  /** Built while checking for duplicates; the join uses it as its index by employee number. */
+  /** The index by employee number: built to check for duplicates, and the join's. */
   byNumber: KeyIndex;
-  /** By row, as read. */
-  numbers: string[];
-  emails: (string | null)[];
 }
 
 export async function readHr(input: OpenedInput): Promise<HrRead> {
   const file = input.name;
   const table = new HrTableBuilder();
-  // Sized for rows of a hundred bytes or more, so it seldom has to grow.
-  const seen = new KeyIndex(Math.ceil(input.size / 100));
-  await readCsvRows(input.chunks, file, (columns) => {
-    const s = HR_SYNONYMS;
-    const at = (names: readonly string[]) => columns.index(...names);
-    const employee = requireColumn(columns, file, 'employee number', [...s.employeeNumber]);
-    const [email, name, first, last, status, start, leave, role, dept, manager] = [
-      at(s.email),
-      at(s.name),
-      at(s.firstName),
-      at(s.lastName),
-      at(s.status),
-      at(s.startDate),
-      at(s.leaveDate),
-      at(s.jobRole),
-      at(s.department),
-      at(s.manager),
-    ];
-    if (leave === -1 && status === -1)
-      requireColumn(columns, file, 'leave date or status', [...s.leaveDate, ...s.status]);
-    const startLabel = columns.header[start] ?? 'start date';
-    const leaveLabel = columns.header[leave] ?? 'leave date';
-    return (row, line) => {
-      const employeeNumber = normaliseEmployeeNumber(row.value(employee));
-      if (employeeNumber === null) throw new InputError(file, line, 'this row has no employee number');
-      const earlier = seen.add(employeeNumber, table.rows);
-      if (earlier !== table.rows)
-        throw new InputError(
-          file,
-          line,
-          `employee number ${employeeNumber} appears twice (first on line ${table.lineOf(earlier)}); each person needs one row`,
-        );
-      const fullName =
-        row.value(name) ?? ([row.value(first), row.value(last)].filter(Boolean).join(' ') || employeeNumber);
-      table.add(
-        employeeNumber,
-        normaliseEmail(row.value(email)),
-        fullName,
-        row.code(status, table.words),
-        row.code(role, table.words),
-        row.code(dept, table.words),
-        row.code(manager, table.words),
-        row.dateKey(start, file, line, startLabel),
-        row.dateKey(leave, file, line, leaveLabel),
-        line,
+  /** Employee numbers are checked for repeats once the rows are read, or at the first other problem. */
+  const index = () => {
+    const built = table.build();
+    const { numbers } = keyRanges(built);
+    const byNumber = new KeyIndex(built.text, numbers);
+    byNumber.addRows(allRows(built.rows), (row, earlier) => {
+      const at = numbers.starts[row]!;
+      throw new InputError(
+        file,
+        built.lines[row]!,
+        `employee number ${built.text.slice(at, at + numbers.lengths[row]!)} appears twice (first on line ${built.lines[earlier]}); each person needs one row`,
       );
-    };
-  });
+    });
+    return { table: built, byNumber };
+  };
+  try {
+    await readCsvRows(input.chunks, file, (columns) => {
+      const s = HR_SYNONYMS;
+      const at = (names: readonly string[]) => columns.index(...names);
+      const employee = requireColumn(columns, file, 'employee number', [...s.employeeNumber]);
+      const [email, name, first, last, status, start, leave, role, dept, manager] = [
+        at(s.email),
+        at(s.name),
+        at(s.firstName),
+        at(s.lastName),
+        at(s.status),
+        at(s.startDate),
+        at(s.leaveDate),
+        at(s.jobRole),
+        at(s.department),
+        at(s.manager),
+      ];
+      if (leave === -1 && status === -1)
+        requireColumn(columns, file, 'leave date or status', [...s.leaveDate, ...s.status]);
+      const startLabel = columns.header[start] ?? 'start date';
+      const leaveLabel = columns.header[leave] ?? 'leave date';
+      return (row, line) => {
+        const employeeNumber = normaliseEmployeeNumber(row.value(employee));
+        if (employeeNumber === null) throw new InputError(file, line, 'this row has no employee number');
+        const fullName =
+          row.value(name) ??
+          ([row.value(first), row.value(last)].filter(Boolean).join(' ') || employeeNumber);
+        table.add(
+          employeeNumber,
+          normaliseEmail(row.value(email)),
+          fullName,
+          row.code(status, table.words),
+          row.code(role, table.words),
+          row.code(dept, table.words),
+          row.code(manager, table.words),
+          row.dateKey(start, file, line, startLabel),
+          row.dateKey(leave, file, line, leaveLabel),
+          line,
+        );
+      };
+    });
+  } catch (e) {
+    // A repeated employee number before the problem is the first problem.
+    if (e instanceof InputError) index();
+    throw e;
+  }
   // An empty list would make every account look unowned: far more likely the wrong file than an empty organisation.
   if (table.rows === 0) throw new InputError(file, null, 'the HR export has a header but no people');
-  return { table: table.build(), byNumber: seen, numbers: table.numbers, emails: table.emails };
+  return index();
 }
 
 /** Streams training completions to `onRecord` without keeping them: two million rows need not sit in memory. */
@@ -110,8 +120,8 @@ export async function readTraining(
 ): Promise<number> {
   const file = input.name;
   const days = new DayPool();
-  // A few course names repeat across every row: keep one copy of each.
-  const share = interner();
+  // A few course names repeat across every row: one copy of each.
+  const courses = new WordCodes();
   return readCsvRows(input.chunks, file, (columns) => {
     const s = TRAINING_SYNONYMS;
     const employee = columns.index(...s.employeeNumber);
@@ -124,10 +134,11 @@ export async function readTraining(
     return (row, line) => {
       const date = row.date(completed, days, file, line, header);
       if (date === null) return; // enrolled but not completed
+      const code = row.code(course, courses);
       onRecord({
         employeeNumber: normaliseEmployeeNumber(row.value(employee)),
         email: normaliseEmail(row.value(email)),
-        course: share(row.value(course)) ?? '',
+        course: code === -1 ? '' : courses.words[code]!,
         completed: date,
         line,
       });
