@@ -7,9 +7,12 @@ import {
   packagesToLookUp,
   readIntoFleet,
   type AnalyseOptions,
+  type Fleet,
   type PackageAdvisory,
   type ScanReport,
 } from '../collectors/vulnerabilities/analyse.ts';
+import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
+import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
   CAF_OUTCOME,
   evidenceJson,
@@ -20,7 +23,7 @@ import {
   type Verdict,
 } from '../collectors/vulnerabilities/report.ts';
 import { isIsoDate, toIsoDate } from '../domain/dates.ts';
-import { failure, success, type Result } from '../domain/result.ts';
+import { failure, success, type Problem, type Result } from '../domain/result.ts';
 import type { Actor } from './actor.ts';
 import { findOrganisation } from './find-organisation.ts';
 import type { CollectorInput, CollectorRunRecord, Deps } from './ports.ts';
@@ -43,6 +46,8 @@ export interface ScanVulnerabilitiesInput {
   effectiveDate?: string;
   slaDays?: number;
   onProgress?: (filesRead: number, total: number) => void;
+  /** Whether to read the inventories in a worker thread; by default, from 200 files. */
+  inWorker?: boolean;
 }
 
 export interface ScannedVulnerabilities {
@@ -57,6 +62,11 @@ export const DEFAULT_SLA_DAYS = 14;
 /** Files read ahead of the one being parsed, and fingerprints worked out at once, at most. */
 const READ_AHEAD = 4;
 const HASHES_AHEAD = 8;
+/** From how many files the inventories are read in a worker thread, and how many it is sent ahead. */
+const WORKER_FROM_FILES = 200;
+const WORKER_AHEAD = 16;
+/** Package names looked up at once while the worker reads: one query of the OSV index. */
+const LOOKUP_BATCH = 500;
 
 /** The SHA-256 of a file, worked out on the thread pool while the scan reads on. */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -139,15 +149,138 @@ async function readAndAnalyse(
   input: ScanVulnerabilitiesInput,
   when: { effectiveDate: string; slaDays: number },
 ): Promise<Result<{ report: ScanReport; inputs: CollectorInput[] }>> {
+  const covered = await deps.store.osv.ecosystems();
+  const inWorker = input.inWorker ?? input.files.length >= WORKER_FROM_FILES;
+  const read = await (inWorker ? readInWorker : readHere)(deps, input, covered);
+  if (!read.ok) return read;
+  const { fleet, advisories, inputs } = read.value;
+  const previous = await previousFindings(deps, organisationId, when.effectiveDate);
+  const report = analyseFleet(fleet, advisories, {
+    ...when,
+    coveredEcosystems: new Set(covered.keys()),
+    ...(previous ? { previous } : {}),
+  });
+  return success({ report, inputs });
+}
+
+interface FleetRead {
+  fleet: Fleet;
+  advisories: Map<string, PackageAdvisory[]>;
+  inputs: CollectorInput[];
+}
+
+const readOptions = (input: ScanVulnerabilitiesInput) => ({
+  ...(input.system !== undefined ? { system: input.system } : {}),
+  ...(input.distro !== undefined ? { distro: input.distro } : {}),
+});
+
+/** Whether the OSV index is worth asking about this package. */
+const worthLookingUp = (covered: ReadonlyMap<string, number>, ecosystem: string) =>
+  covered.has(ecosystem) && comparerNameFor(ecosystem) !== undefined && ecosystem !== 'Debian';
+
+/** Reads the inventories on this thread, then looks up their packages. */
+async function readHere(
+  deps: Deps,
+  input: ScanVulnerabilitiesInput,
+  covered: ReadonlyMap<string, number>,
+): Promise<Result<FleetRead>> {
   const fleet = createFleet();
-  const options = {
-    ...(input.system !== undefined ? { system: input.system } : {}),
-    ...(input.distro !== undefined ? { distro: input.distro } : {}),
-  };
+  const options = readOptions(input);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const files = input.files;
-  // The next few files are read while one is parsed, and each file's fingerprint is worked out off the main
-  // thread: both bounded, so that a large fleet never sits in memory at once.
+  const inputs = await readFiles(input.files, (file, bytes, i) => {
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      return { kind: 'bad-input', message: 'the file is not UTF-8 text', where: file.name };
+    }
+    const read = readIntoFleet(fleet, file.name, text, options);
+    if (!read.ok) return read.error;
+    input.onProgress?.(i + 1, input.files.length);
+    return undefined;
+  });
+  if (!inputs.ok) return inputs;
+  const advisories = new Map<string, PackageAdvisory[]>();
+  for (const [ecosystem, names] of packagesToLookUp(fleet)) {
+    if (!worthLookingUp(covered, ecosystem)) continue;
+    for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, names))
+      advisories.set(key, list);
+  }
+  return success({ fleet, advisories, inputs: inputs.value });
+}
+
+/**
+ * Reads the inventories in a worker thread while this one looks up the packages the worker reports in the OSV
+ * index: for a large fleet, the index lookups then cost little more than the reading.
+ */
+async function readInWorker(
+  deps: Deps,
+  input: ScanVulnerabilitiesInput,
+  covered: ReadonlyMap<string, number>,
+): Promise<Result<FleetRead>> {
+  const reader = new FleetInWorker(readOptions(input));
+  try {
+    const advisories = new Map<string, PackageAdvisory[]>();
+    const wanted = new Map<string, string[]>();
+    let read = 0;
+    const tell = async (): Promise<Problem | undefined> => {
+      const told = await reader.next();
+      if (!told.ok) return told.problem;
+      for (const [ecosystem, name] of told.packages) {
+        if (!worthLookingUp(covered, ecosystem)) continue;
+        const names = wanted.get(ecosystem);
+        if (names) names.push(name);
+        else wanted.set(ecosystem, [name]);
+      }
+      input.onProgress?.(++read, input.files.length);
+      return undefined;
+    };
+    // One batch of names at a time, so that the worker is never long without files.
+    const lookUp = async (all: boolean) => {
+      for (const [ecosystem, names] of wanted) {
+        if (!all && names.length < LOOKUP_BATCH) continue;
+        const batch = all ? names : names.splice(0, LOOKUP_BATCH);
+        if (all || names.length === 0) wanted.delete(ecosystem);
+        for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, batch))
+          advisories.set(key, list);
+        if (!all) return;
+      }
+    };
+    const inputs = await readFiles(input.files, async (file, bytes) => {
+      reader.send(file.name, bytes);
+      while (reader.pending > WORKER_AHEAD || (reader.pending > 0 && reader.ready)) {
+        const problem = await tell();
+        if (problem) return problem;
+      }
+      await lookUp(false);
+      return undefined;
+    });
+    if (!inputs.ok) return inputs;
+    while (reader.pending > 0) {
+      const problem = await tell();
+      if (problem) return { ok: false, error: problem };
+    }
+    const fleet = await reader.fleet();
+    await lookUp(true);
+    return success({ fleet, advisories, inputs: inputs.value });
+  } finally {
+    await reader.stop();
+  }
+}
+
+/**
+ * Reads each file in turn, a few ahead of the one being handled, and fingerprints it on the thread pool: both
+ * bounded, so that a large fleet never sits in memory at once. `take` handles a file's bytes, or stops the
+ * reading with a problem.
+ */
+async function readFiles(
+  files: readonly InventoryFile[],
+  take: (
+    file: InventoryFile,
+    bytes: Uint8Array,
+    index: number,
+  ) => Problem | undefined | Promise<Problem | undefined>,
+): Promise<Result<CollectorInput[]>> {
   const reads: Promise<Uint8Array>[] = [];
   let done = 0;
   const readAhead = () => {
@@ -167,39 +300,12 @@ async function readAndAnalyse(
     if (hashes.length >= HASHES_AHEAD) await hashes[hashes.length - HASHES_AHEAD];
     hashes.push(sha256Hex(bytes));
     sizes.push(bytes.byteLength);
-    let text: string;
-    try {
-      text = decoder.decode(bytes);
-    } catch {
-      return failure('bad-input', 'the file is not UTF-8 text', file.name);
-    }
-    const read = readIntoFleet(fleet, file.name, text, options);
-    if (!read.ok) return read;
+    const problem = await take(file, bytes, done);
+    if (problem) return { ok: false, error: problem };
     done++;
-    input.onProgress?.(done, files.length);
   }
   const digests = await Promise.all(hashes);
-  const inputs: CollectorInput[] = files.map((file, i) => ({
-    name: file.name,
-    size: sizes[i]!,
-    sha256: digests[i]!,
-  }));
-
-  const covered = await deps.store.osv.ecosystems();
-  const advisories = new Map<string, PackageAdvisory[]>();
-  for (const [ecosystem, names] of packagesToLookUp(fleet)) {
-    if (!covered.has(ecosystem)) continue;
-    for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, names))
-      advisories.set(key, list);
-  }
-
-  const previous = await previousFindings(deps, organisationId, when.effectiveDate);
-  const report = analyseFleet(fleet, advisories, {
-    ...when,
-    coveredEcosystems: new Set(covered.keys()),
-    ...(previous ? { previous } : {}),
-  });
-  return success({ report, inputs });
+  return success(files.map((file, i) => ({ name: file.name, size: sizes[i]!, sha256: digests[i]! })));
 }
 
 /** The findings of the newest earlier scan, read back from its JSON evidence, for new / fixed / still open. */

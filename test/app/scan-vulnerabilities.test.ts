@@ -150,6 +150,48 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(await runs()).toBe(0);
   });
 
+  test('read in a worker thread, the scan comes to the same report and fingerprints', async () => {
+    const files = [
+      file('own/inventories/lodash-app.package-lock.json'),
+      file('sbom/dropwizard-1.3.15.cdx.json'),
+      file('sbom/proton-bridge-v1.8.0.cdx.json'),
+      file('own/inventories/python-service.cdx.json'),
+      file('own/inventories/requests.spdx.json'),
+    ];
+    const scan = (inWorker: boolean, effectiveDate: string) =>
+      scanVulnerabilities(deps, operator, { odsCode: 'A81001', files, effectiveDate, inWorker });
+    const here = await scan(false, '2026-05-20');
+    const there = await scan(true, '2026-05-20');
+    if (!here.ok || !there.ok) throw new Error('expected both scans to succeed');
+    // The second run sees the first as its previous one: everything is still open.
+    expect(there.value.report).toEqual({
+      ...here.value.report,
+      previousRun: '2026-05-20',
+      totals: { ...here.value.report.totals, new: 0, stillOpen: here.value.report.totals.findings },
+      findings: here.value.report.findings.map((f) => ({ ...f, change: 'still-open' })),
+    });
+    expect(there.value.report.findings.length).toBeGreaterThan(4);
+    expect(there.value.run.inputs).toEqual(here.value.run.inputs);
+  });
+
+  test.each([
+    ['an unknown format', text('notes.txt', 'hello'), /^notes\.txt: unknown format/],
+    [
+      'a binary file',
+      { name: 'x.bin', read: async () => new Uint8Array([0xff, 0xfe, 0x00]) },
+      /^x\.bin: the file is not UTF-8 text/,
+    ],
+  ])('in a worker thread, %s is refused and nothing is written', async (_, bad, message) => {
+    const result = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [file('own/inventories/lodash-app.package-lock.json'), bad],
+      inWorker: true,
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(`${result.error.where}: ${result.error.message}`).toMatch(message);
+    expect(await runs()).toBe(0);
+  });
+
   test('a member of another organisation is told it does not exist', async () => {
     await addMember(deps, operator, {
       odsCode: 'RXX',

@@ -25,8 +25,8 @@ export class FleetVersion {
     readonly version: string,
   ) {}
 
-  add(system: number): void {
-    this.copies++;
+  add(system: number, copies = 1): void {
+    this.copies += copies;
     // A file repeats its system for every component: most copies stop here.
     if (system === this.last) return;
     this.last = system;
@@ -71,6 +71,8 @@ export interface Fleet {
   systemIndex: Map<string, number>;
   /** By `ecosystem \0 name`, in the order first seen. */
   packages: Map<string, FleetPackage>;
+  /** The same packages in that order, for a reader to tell which are new since it last looked. */
+  packageOrder: FleetPackage[];
   /** Ecosystem -> name -> package: the same packages, found without building a key. */
   byName: Map<string, Map<string, FleetPackage>>;
   /** Purl text -> what it names, per Debian release assumed for purls that carry none. */
@@ -93,6 +95,7 @@ export function createFleet(): Fleet {
     systems: [],
     systemIndex: new Map(),
     packages: new Map(),
+    packageOrder: [],
     byName: new Map(),
     byPurl: new Map(),
     noVersionByEcosystem: new Map(),
@@ -122,6 +125,7 @@ function packageOf(fleet: Fleet, ecosystem: string, name: string): FleetPackage 
     pkg = { ecosystem, name, key, versions: new Map() };
     names.set(name, pkg);
     fleet.packages.set(key, pkg);
+    fleet.packageOrder.push(pkg);
   }
   return pkg;
 }
@@ -264,4 +268,84 @@ export function packagesToLookUp(fleet: Fleet): Map<string, string[]> {
     wanted.set(pkg.ecosystem, names);
   }
   return wanted;
+}
+
+/** A fleet as plain data (strings, numbers and typed arrays), so that it can come from a worker thread. */
+export interface FleetData {
+  files: number;
+  components: number;
+  noVersion: number;
+  problemCount: number;
+  problems: InventoryProblem[];
+  systems: string[];
+  formats: [string, number][];
+  noVersionByEcosystem: [string, number][];
+  /** Each package's ecosystem and name, and how many versions follow it in `versions`. */
+  ecosystems: string[];
+  names: string[];
+  versionCounts: Int32Array;
+  versions: string[];
+  copies: Float64Array;
+  /** Each version's systems, in the order first seen: how many, then all of them one version after another. */
+  systemCounts: Int32Array;
+  systemList: Int32Array;
+}
+
+export function fleetData(fleet: Fleet): FleetData {
+  const packages = [...fleet.packages.values()];
+  const versions: string[] = [];
+  const copies: number[] = [];
+  const systemCounts: number[] = [];
+  const systemList: number[] = [];
+  for (const pkg of packages)
+    for (const v of pkg.versions.values()) {
+      versions.push(v.version);
+      copies.push(v.copies);
+      const systems = v.systems();
+      systemCounts.push(systems.length);
+      for (const s of systems) systemList.push(s);
+    }
+  return {
+    files: fleet.files,
+    components: fleet.components,
+    noVersion: fleet.noVersion,
+    problemCount: fleet.problemCount,
+    problems: fleet.problems,
+    systems: fleet.systems,
+    formats: [...fleet.formats],
+    noVersionByEcosystem: [...fleet.noVersionByEcosystem],
+    ecosystems: packages.map((p) => p.ecosystem),
+    names: packages.map((p) => p.name),
+    versionCounts: Int32Array.from(packages, (p) => p.versions.size),
+    versions,
+    copies: Float64Array.from(copies),
+    systemCounts: Int32Array.from(systemCounts),
+    systemList: Int32Array.from(systemList),
+  };
+}
+
+/** The fleet that fleetData described, in the same order throughout. */
+export function fleetFromData(data: FleetData): Fleet {
+  const fleet = createFleet();
+  fleet.files = data.files;
+  fleet.components = data.components;
+  fleet.noVersion = data.noVersion;
+  fleet.problemCount = data.problemCount;
+  fleet.problems = data.problems;
+  for (const system of data.systems) systemNumber(fleet, system);
+  fleet.formats = new Map(data.formats);
+  fleet.noVersionByEcosystem = new Map(data.noVersionByEcosystem);
+  let v = 0;
+  let at = 0;
+  for (let p = 0; p < data.names.length; p++) {
+    const pkg = packageOf(fleet, data.ecosystems[p]!, data.names[p]!);
+    for (let n = data.versionCounts[p]!; n > 0; n--, v++) {
+      const node = versionOf(pkg, data.versions[v]!);
+      node.copies = data.copies[v]!;
+      const count = data.systemCounts[v]!;
+      for (let i = 0; i < count; i++) node.add(data.systemList[at + i]!, 0);
+      at += count;
+    }
+  }
+  return fleet;
 }

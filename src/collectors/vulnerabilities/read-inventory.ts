@@ -227,17 +227,13 @@ function readPackageLock(
       `lockfileVersion ${JSON.stringify(version)} is not supported: expected 1, 2 or 3`,
       `${fileName}: lockfileVersion`,
     );
-  const add = (name: string, entry: Record<string, unknown>, where: () => string) => {
+  /** Hands the component to the sink, or says why it cannot be checked. */
+  const add = (name: string, entry: Record<string, unknown>): string | undefined => {
     const v = entry['version'];
-    if (typeof v !== 'string' || v === '') {
-      sink.problem(where(), 'has no version');
-      return;
-    }
-    if (NOT_A_REGISTRY_VERSION.test(v)) {
-      sink.problem(where(), `"${v}" is not a registry version, so it cannot be checked`);
-      return;
-    }
+    if (typeof v !== 'string' || v === '') return 'has no version';
+    if (NOT_A_REGISTRY_VERSION.test(v)) return `"${v}" is not a registry version, so it cannot be checked`;
     sink.component('npm', name, v.startsWith('npm:') ? v.slice(v.lastIndexOf('@') + 1) : v);
+    return undefined;
   };
   const packages = doc['packages'];
   if (version !== 1 && isObject(packages)) {
@@ -250,7 +246,8 @@ function readPackageLock(
       if (at < 0) continue;
       const name =
         typeof entry['name'] === 'string' ? entry['name'] : path.slice(at + 'node_modules/'.length);
-      add(name, entry, () => `${fileName}: packages["${path}"]`);
+      const error = add(name, entry);
+      if (error !== undefined) sink.problem(`${fileName}: packages["${path}"]`, error);
     }
   } else {
     const walk = (deps: unknown, where: string) => {
@@ -259,7 +256,8 @@ function readPackageLock(
         const entry = deps[name];
         if (!isObject(entry)) continue;
         const at = `${where}["${name}"]`;
-        add(name, entry, () => `${fileName}: ${at}`);
+        const error = add(name, entry);
+        if (error !== undefined) sink.problem(`${fileName}: ${at}`, error);
         walk(entry['dependencies'], `${at}.dependencies`);
       }
     };

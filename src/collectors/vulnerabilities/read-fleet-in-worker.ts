@@ -1,0 +1,103 @@
+// Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it can look
+// up the packages the worker reports while it reads on. Files go over one at a time; what comes back is the
+// packages each file brought in, the first bad file, and at the end the fleet as plain data.
+import { Worker } from 'node:worker_threads';
+import type { Problem } from '../../domain/result.ts';
+import { fleetFromData, type Fleet, type FleetData } from './fleet.ts';
+import type { ReadOptions } from './inventory.ts';
+
+export type ToFleetWorker = { kind: 'file'; name: string; bytes: Uint8Array } | { kind: 'end' };
+
+export type FromFleetWorker =
+  | { kind: 'read'; packages: [ecosystem: string, name: string][] }
+  | { kind: 'failed'; problem: Problem }
+  | { kind: 'fleet'; data: FleetData }
+  | { kind: 'broken'; message: string; stack: string };
+
+/** What a file sent to the worker came to. */
+export type FileRead = { ok: true; packages: [string, string][] } | { ok: false; problem: Problem };
+
+export class FleetInWorker {
+  private readonly worker: Worker;
+  private readonly messages: FromFleetWorker[] = [];
+  private waiting: (() => void) | undefined;
+  private error: Error | undefined;
+  /** Files sent whose reading has not been told yet. */
+  pending = 0;
+
+  constructor(options: ReadOptions) {
+    this.worker = new Worker(new URL('./fleet-worker.mjs', import.meta.url), {
+      workerData: options,
+      // Our own loader only; the parent's flags (an --import of tsx among them) are not for it.
+      execArgv: [],
+      // A larger nursery than the default: nearly all a parsed inventory makes dies young.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
+    this.worker.on('message', (m: FromFleetWorker) => {
+      if (m.kind === 'broken') {
+        const error = new Error(`reading inventories in a worker thread: ${m.message}`);
+        error.stack = m.stack;
+        this.fail(error);
+      } else this.messages.push(m);
+      this.wake();
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) =>
+      this.fail(new Error(`the inventory worker stopped (exit code ${code})`)),
+    );
+  }
+
+  private fail(error: Error) {
+    this.error ??= error;
+    this.wake();
+  }
+
+  private wake() {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+
+  /** Sends a copy of the file's bytes: the caller's stay its own. */
+  send(name: string, bytes: Uint8Array): void {
+    this.worker.postMessage({ kind: 'file', name, bytes } satisfies ToFleetWorker);
+    this.pending++;
+  }
+
+  /** Whether a message has come that `next` would return at once. */
+  get ready(): boolean {
+    return this.messages.length > 0;
+  }
+
+  private async message(): Promise<FromFleetWorker> {
+    for (;;) {
+      const m = this.messages.shift();
+      if (m) return m;
+      if (this.error) throw this.error;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  /** What the oldest file still pending came to. */
+  async next(): Promise<FileRead> {
+    const m = await this.message();
+    if (m.kind === 'fleet') throw new Error('the inventory worker ended before every file was read');
+    if (m.kind === 'broken') throw new Error(m.message);
+    this.pending--;
+    return m.kind === 'read' ? { ok: true, packages: m.packages } : { ok: false, problem: m.problem };
+  }
+
+  /** Once every file is read: the fleet. */
+  async fleet(): Promise<Fleet> {
+    this.worker.postMessage({ kind: 'end' } satisfies ToFleetWorker);
+    const m = await this.message();
+    if (m.kind !== 'fleet') throw new Error(`the inventory worker sent "${m.kind}" where the fleet was due`);
+    return fleetFromData(m.data);
+  }
+
+  /** Ends the worker, whatever it is doing. */
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
