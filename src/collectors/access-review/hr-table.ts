@@ -40,13 +40,22 @@ export class WordCodes {
 
   /** The code of `text[s..e)`, which must not be empty. */
   codeAt(text: string, s: number, e: number): number {
-    let h = e - s;
-    for (let k = s; k < e; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+    // The cache is keyed by the length and a few characters (the last three tell managers' numbers apart);
+    // a hit is checked in full, so a clash only costs a lookup.
+    const n = e - s;
+    let h = n;
+    h = Math.imul(h ^ text.charCodeAt(s), 0x01000193);
+    h = Math.imul(h ^ text.charCodeAt(s + (n >> 1)), 0x01000193);
+    h = Math.imul(h ^ text.charCodeAt(e - 1), 0x01000193);
+    if (n > 2) {
+      h = Math.imul(h ^ text.charCodeAt(e - 2), 0x01000193);
+      h = Math.imul(h ^ text.charCodeAt(e - 3), 0x01000193);
+    }
     const slot = (h ^ (h >>> 15)) & (RECENT - 1);
     const seen = this.recent[slot]!;
     if (seen !== -1) {
       const word = this.words[seen]!;
-      if (word.length === e - s && text.startsWith(word, s)) return seen;
+      if (word.length === n && text.startsWith(word, s)) return seen;
     }
     const code = this.code(text.slice(s, e));
     this.recent[slot] = code;
