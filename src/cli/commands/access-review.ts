@@ -11,7 +11,13 @@ import type { Analysis } from '../../collectors/access-review/analyse.ts';
 import { collectAccessReview } from '../../collectors/access-review/collect.ts';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../collectors/access-review/input-file.ts';
 import { DEFAULT_POLICY, IDP_FORMATS, type IdpFormat } from '../../collectors/access-review/model.ts';
-import { outstanding, summarise, verdictsFor, type Decision } from '../../collectors/access-review/review.ts';
+import {
+  outstanding,
+  summarise,
+  verdictsFor,
+  type Decision,
+  type DecidedItem,
+} from '../../collectors/access-review/review.ts';
 import { isIsoDate, toIsoDate } from '../../domain/dates.ts';
 import { Exit, EXIT, type CommandContext, type CommandModule } from '../main.ts';
 
@@ -217,16 +223,22 @@ export const accessReviewCommands: CommandModule = (program: Command, ctx: Comma
       const { analysis } = got;
       const hits = failures(analysis, failOn as FailOn[]);
       const summary = summarise(analysis);
-      // A generator, not a mapped copy: a million short-lived objects would add to the peak memory.
+      // A generator, not a mapped copy, and one item filled in turn: `outstanding` reads each as it comes, and
+      // a million short-lived objects would add to the time and the peak memory.
       function* enabled() {
+        const item: DecidedItem = {
+          findings: [],
+          kind: 'member',
+          privileged: null,
+          decision: null,
+        };
         for (const r of analysis.results)
-          if (r.account.enabled)
-            yield {
-              findings: r.findings,
-              kind: r.account.kind,
-              privileged: r.account.privileged,
-              decision: null,
-            };
+          if (r.account.enabled) {
+            item.findings = r.findings;
+            item.kind = r.account.kind;
+            item.privileged = r.account.privileged;
+            yield item;
+          }
       }
       const preview = verdictsFor(summary, outstanding(enabled()), false);
 

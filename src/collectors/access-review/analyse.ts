@@ -376,6 +376,15 @@ export function analyse(input: AnalyseInput): Analysis {
   const leftOn = (leaveDate: string) =>
     `left on ${leaveDate}, ${Math.round((Date.parse(at) - Date.parse(leaveDate)) / 86_400_000)} days ago, and the account is still enabled`;
 
+  // Few status words, many rows: each one's meaning worked out once.
+  const leaverWords = new Map<string | null, boolean>();
+  const left = (hr: HrRecord) => {
+    if (hr.leaveDate !== null) return hr.leaveDate <= at;
+    let leaver = leaverWords.get(hr.status);
+    if (leaver === undefined) leaverWords.set(hr.status, (leaver = isLeaverStatus(hr.status)));
+    return leaver;
+  };
+
   const { rows, how } = matchAll(accounts, index);
   for (let i = 0; i < accounts.length; i++) {
     const account = accounts[i]!;
@@ -389,7 +398,7 @@ export function analyse(input: AnalyseInput): Analysis {
     if (account.privileged !== null) privilegedKnown = true;
     if (account.groups !== null) groupsSeen = true;
 
-    if (hr !== null && hasLeft(hr, at)) {
+    if (hr !== null && left(hr)) {
       if (!account.enabled) counts.leaversDisabled++;
       else if (hr.leaveDate === null) {
         found = add(found, findings.of('leaver', noLeaveDate, hr.status));

@@ -5,7 +5,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CollectorInput } from '../../app/ports.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
-import { analyse, type Analysis } from './analyse.ts';
+import { analyse, type Analysis, type HrIndex } from './analyse.ts';
 import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
 import { normaliseEmail } from './model.ts';
@@ -102,8 +102,8 @@ export async function collectAccessReview(
     // order HR, identity export, MFA, training.
     const limits = { maxBytes: max, ...(onBytes ? { onBytes } : {}) };
     const parallel = options.parallel ?? (await totalSize([files.hr, files.training])) >= PARALLEL_FROM_BYTES;
-    let hrRead: HrFileRead | undefined;
-    if (parallel)
+    let people: Promise<{ read: HrFileRead; records: HrRecord[]; index: HrIndex }>;
+    if (parallel) {
       worker = readPeopleInWorker(
         {
           hr: files.hr,
@@ -113,18 +113,23 @@ export async function collectAccessReview(
         },
         onBytes,
       );
-    else hrRead = (await readHrFile(files.hr, options.policy.at, limits)).read;
+      // The records are made as soon as HR arrives, between chunks of the identity export, not after it.
+      people = worker.hr.then((read) => ({ read, ...hrFromRead(read) }));
+      people.catch(() => undefined);
+    } else {
+      const { read } = await readHrFile(files.hr, options.policy.at, limits);
+      people = Promise.resolve({ read, ...hrFromRead(read) });
+    }
 
     let identity: Awaited<ReturnType<typeof readIdentity>>;
     try {
       identity = await readIdentity(files, options, mapping, limits);
     } catch (e) {
-      if (worker) await worker.hr;
+      await people;
       throw e;
     }
-    if (worker) hrRead = await worker.hr;
-    const { records: hr, index } = hrFromRead(hrRead!);
-    inputs.push({ role: 'hr', ...hrRead!.input }, ...identity.inputs);
+    const { read: hrRead, records: hr, index } = await people;
+    inputs.push({ role: 'hr', ...hrRead.input }, ...identity.inputs);
     const { idp, mfaFormat } = identity;
 
     let training: TrainingFileRead | null = null;

@@ -196,14 +196,15 @@ export function resolves(kind: FindingKind, decision: Decision | null): boolean 
   }
 }
 
-export function outstanding(
-  items: Iterable<{
-    findings: Finding[];
-    kind: AccountKind;
-    privileged: boolean | null;
-    decision: Decision | null;
-  }>,
-): Outstanding {
+/** What `outstanding` needs of a review item. */
+export interface DecidedItem {
+  findings: Finding[];
+  kind: AccountKind;
+  privileged: boolean | null;
+  decision: Decision | null;
+}
+
+export function outstanding(items: Iterable<DecidedItem>): Outstanding {
   const o: Outstanding = {
     leaver: 0,
     unmatchedMembers: 0,
