@@ -13,6 +13,7 @@ import {
   type Finding,
   type PackageAdvisory,
 } from '../../../src/collectors/vulnerabilities/analyse.ts';
+import { fleetData, fleetFromData } from '../../../src/collectors/vulnerabilities/fleet.ts';
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
 import {
@@ -322,6 +323,17 @@ describe('reading straight into the fleet', () => {
     expect(report).toEqual(scan([...inventories, status]));
     expect(report.findings.length).toBeGreaterThan(5);
     expect(report.problems.shown.map((p) => p.where)).toContain('host-b/status:14');
+  });
+
+  test('a fleet handed over as plain data (from a worker thread) is the same fleet', () => {
+    const fleet = createFleet();
+    for (const f of [...inventories, status] as { name: string; text: string; distro?: string }[])
+      readIntoFleet(fleet, f.name, f.text, f.distro ? { distro: f.distro } : {});
+    const data = fleetData(fleet);
+    expect(data.versions.length).toBeGreaterThan(300);
+    const copy = fleetFromData(structuredClone(data));
+    expect([...copy.packages.keys()]).toEqual([...fleet.packages.keys()]);
+    expect(analyseFleet(copy, ALL, options)).toEqual(analyseFleet(fleet, ALL, options));
   });
 
   test('the evidence rows follow FINDING_COLUMNS', () => {
