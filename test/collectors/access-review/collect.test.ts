@@ -238,6 +238,62 @@ describe('HR and training in a worker thread', () => {
   });
 });
 
+describe('exports of several megabytes, read a chunk at a time into reused memory', () => {
+  let dir: string;
+  const people = 12_000;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'dspt-access-big-'));
+    const pad = 'x'.repeat(150);
+    const users = Array.from({ length: people }, (_, i) => ({
+      id: `id-${i}`,
+      userPrincipalName: `user${i}@trust.nhs.uk`,
+      displayName: `Person ${i} ${pad}`,
+      accountEnabled: true,
+      employeeId: `E${i}`,
+      createdDateTime: '2020-01-01T00:00:00Z',
+      signInActivity: { lastSuccessfulSignInDateTime: '2026-05-01T09:00:00Z' },
+      // One record of three megabytes: it spans several chunks.
+      ...(i === 7000
+        ? { memberOf: Array.from({ length: 60_000 }, (_, g) => ({ displayName: `Group ${g} ${pad}` })) }
+        : {}),
+    }));
+    await writeFile(path.join(dir, 'users.json'), JSON.stringify({ value: users }, null, 1));
+    const rows = Array.from(
+      { length: people },
+      // One HR line of two and a half megabytes: it spans several chunks too.
+      (_, i) =>
+        `E${i},user${i}@trust.nhs.uk,${i === 9000 ? 'N'.repeat(2_500_000) : `Person ${i} ${pad}`},Active,2020-01-01,,Role,Dept,`,
+    );
+    await writeFile(
+      path.join(dir, 'hr.csv'),
+      `Employee Number,Email,Full Name,Status,Start Date,Leave Date,Job Role,Department,Line Manager\n${rows.join('\n')}\n`,
+    );
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test.each([false, true])('every record and row arrives whole (HR in a worker: %s)', async (parallel) => {
+    const result = await collectAccessReview(
+      { idp: path.join(dir, 'users.json'), hr: path.join(dir, 'hr.csv') },
+      { policy, parallel },
+    );
+    if (!result.ok) throw new Error(`${result.error.where}: ${result.error.message}`);
+    const { analysis, hr } = result.value;
+    expect(analysis.counts).toMatchObject({
+      accounts: people,
+      matchedByEmployeeNumber: people,
+      hrRecords: people,
+    });
+    expect(
+      analysis.results.every((r, i) => r.account.login === `user${i}@trust.nhs.uk` && r.hr?.line === i + 2),
+    ).toBe(true);
+    expect(analysis.results[7000]!.account.groups).toHaveLength(60_000);
+    expect(hr[9000]!.name).toHaveLength(2_500_000);
+    expect(hr[9001]!.name).toMatch(/^Person 9001 x+$/);
+  });
+});
+
 describe('HR exports in other shapes', () => {
   let dir: string;
   beforeAll(async () => {
