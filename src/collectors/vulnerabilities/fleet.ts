@@ -48,6 +48,15 @@ export class FleetVersion {
     }
   }
 
+  /** Appends the systems holding this version to `list`, in the order first seen; returns how many. */
+  systemsInto(list: number[]): number {
+    if (this.first < 0) return 0;
+    const before = list.length;
+    list.push(this.first);
+    for (const s of this.restSet ?? this.rest ?? []) list.push(s);
+    return list.length - before;
+  }
+
   /** The systems holding this version, in the order first seen. */
   systems(): number[] {
     if (this.first < 0) return [];
@@ -114,19 +123,21 @@ export function addProblem(fleet: Fleet, problem: InventoryProblem): void {
 export const packageKey = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
 
 function packageOf(fleet: Fleet, ecosystem: string, name: string): FleetPackage {
+  return fleet.byName.get(ecosystem)?.get(name) ?? newPackage(fleet, ecosystem, name);
+}
+
+/** Adds a package the fleet does not hold yet. */
+function newPackage(fleet: Fleet, ecosystem: string, name: string): FleetPackage {
   let names = fleet.byName.get(ecosystem);
   if (!names) {
     names = new Map();
     fleet.byName.set(ecosystem, names);
   }
-  let pkg = names.get(name);
-  if (!pkg) {
-    const key = packageKey(ecosystem, name);
-    pkg = { ecosystem, name, key, versions: new Map() };
-    names.set(name, pkg);
-    fleet.packages.set(key, pkg);
-    fleet.packageOrder.push(pkg);
-  }
+  const key = packageKey(ecosystem, name);
+  const pkg: FleetPackage = { ecosystem, name, key, versions: new Map() };
+  names.set(name, pkg);
+  fleet.packages.set(key, pkg);
+  fleet.packageOrder.push(pkg);
   return pkg;
 }
 
@@ -292,18 +303,20 @@ export interface FleetData {
 }
 
 export function fleetData(fleet: Fleet): FleetData {
-  const packages = [...fleet.packages.values()];
-  const versions: string[] = [];
-  const copies: number[] = [];
-  const systemCounts: number[] = [];
+  const packages = fleet.packageOrder;
+  let count = 0;
+  for (const pkg of packages) count += pkg.versions.size;
+  const versions = new Array<string>(count);
+  const copies = new Float64Array(count);
+  const systemCounts = new Int32Array(count);
   const systemList: number[] = [];
+  let v = 0;
   for (const pkg of packages)
-    for (const v of pkg.versions.values()) {
-      versions.push(v.version);
-      copies.push(v.copies);
-      const systems = v.systems();
-      systemCounts.push(systems.length);
-      for (const s of systems) systemList.push(s);
+    for (const node of pkg.versions.values()) {
+      versions[v] = node.version;
+      copies[v] = node.copies;
+      systemCounts[v] = node.systemsInto(systemList);
+      v++;
     }
   return {
     files: fleet.files,
@@ -318,8 +331,8 @@ export function fleetData(fleet: Fleet): FleetData {
     names: packages.map((p) => p.name),
     versionCounts: Int32Array.from(packages, (p) => p.versions.size),
     versions,
-    copies: Float64Array.from(copies),
-    systemCounts: Int32Array.from(systemCounts),
+    copies,
+    systemCounts,
     systemList: Int32Array.from(systemList),
   };
 }
@@ -337,10 +350,12 @@ export function fleetFromData(data: FleetData): Fleet {
   fleet.noVersionByEcosystem = new Map(data.noVersionByEcosystem);
   let v = 0;
   let at = 0;
+  // Each package and version comes once: made without looking for it first.
   for (let p = 0; p < data.names.length; p++) {
-    const pkg = packageOf(fleet, data.ecosystems[p]!, data.names[p]!);
+    const pkg = newPackage(fleet, data.ecosystems[p]!, data.names[p]!);
     for (let n = data.versionCounts[p]!; n > 0; n--, v++) {
-      const node = versionOf(pkg, data.versions[v]!);
+      const node = new FleetVersion(pkg, data.versions[v]!);
+      pkg.versions.set(node.version, node);
       node.copies = data.copies[v]!;
       const count = data.systemCounts[v]!;
       for (let i = 0; i < count; i++) node.add(data.systemList[at + i]!, 0);
