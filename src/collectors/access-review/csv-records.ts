@@ -76,14 +76,6 @@ function isAsciiSpace(c: number): boolean {
 }
 
 /**
- * A string that no longer holds on to the text it was cut from. V8 keeps a slice of 13 or more characters as
- * a view of its parent, and a kept HR e-mail would otherwise keep a whole megabyte chunk of the file alive.
- */
-export function detach(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-/**
  * One row, read in place: the cells are positions in the decoded text, and become strings only when asked
  * for. The object is reused from row to row, so a handler must copy out what it keeps.
  */
