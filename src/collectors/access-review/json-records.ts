@@ -687,9 +687,12 @@ class FieldExtractor {
           }
         }
       }
-      if (this.space() !== COLON) this.fail('":" after the key');
-      this.pos++;
-      b = this.space();
+      // Compact exports put nothing between the tokens: look before skipping spaces.
+      if (this.pos < this.end && this.buf[this.pos] === COLON) this.pos++;
+      else if (this.space() === COLON) this.pos++;
+      else this.fail('":" after the key');
+      b = this.pos < this.end ? this.buf[this.pos]! : -1;
+      if (b === -1 || isSpace(b)) b = this.space();
       if (child === undefined) this.skip(b);
       else if (child.children !== null && b === OPEN_OBJECT) {
         for (const slot of child.below) raw[slot] = undefined;
@@ -699,10 +702,12 @@ class FieldExtractor {
         const start = this.pos + 1;
         values.lazy(child.slot, start, this.string(), this.seen);
       } else raw[child.slot] = this.value(b);
-      b = this.space();
+      b = this.pos < this.end ? this.buf[this.pos]! : -1;
+      if (b === -1 || isSpace(b)) b = this.space();
       if (b === COMMA) {
         this.pos++;
-        b = this.space();
+        b = this.pos < this.end ? this.buf[this.pos]! : -1;
+        if (b === -1 || isSpace(b)) b = this.space();
         continue;
       }
       if (b !== CLOSE_OBJECT) this.fail('"," or "}" after a value');
