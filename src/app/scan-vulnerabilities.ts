@@ -150,11 +150,14 @@ async function readAndAnalyse(
   when: { effectiveDate: string; slaDays: number },
 ): Promise<Result<{ report: ScanReport; inputs: CollectorInput[] }>> {
   const covered = await deps.store.osv.ecosystems();
+  // The previous run's findings are read while the inventories are: in a worker thread, at the same time.
+  const previousRead = previousFindings(deps, organisationId, when.effectiveDate);
+  previousRead.catch(() => undefined);
   const inWorker = input.inWorker ?? input.files.length >= WORKER_FROM_FILES;
   const read = await (inWorker ? readInWorker : readHere)(deps, input, covered);
   if (!read.ok) return read;
   const { fleet, advisories, inputs } = read.value;
-  const previous = await previousFindings(deps, organisationId, when.effectiveDate);
+  const previous = await previousRead;
   const report = analyseFleet(fleet, advisories, {
     ...when,
     coveredEcosystems: new Set(covered.keys()),
