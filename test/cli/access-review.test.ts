@@ -1,5 +1,8 @@
 // `dspt collect access-review` and `dspt review ...` in-process over real storage on both engines: the
 // output, --fail-on exit codes for CI, bad input that writes nothing, and a review through to sign-off.
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
@@ -191,4 +194,33 @@ describe.each(ENGINES)('dspt access review on %s', (engine) => {
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/no organisation with ODS code Y99999/);
   });
+});
+
+test('a dry run needs no database: it opens none and makes no data folder', async () => {
+  const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'dspt-dry-')), 'not-made');
+  let out = '';
+  const code = await main(
+    [
+      'node',
+      'dspt',
+      'collect',
+      'access-review',
+      '--org',
+      'A81001',
+      '--idp',
+      fx('entra-users.json'),
+      '--hr',
+      fx('hr.csv'),
+      '--dry-run',
+      '--json',
+    ],
+    {
+      out: (t) => (out += t),
+      err: () => undefined,
+      env: { DSPT_DATA_DIR: dataDir, EVIDENCE_KEY: 'ab'.repeat(32), DSPT_NOW: '2026-06-01T09:00:00Z' },
+    },
+  );
+  expect(code).toBe(0);
+  expect((JSON.parse(out) as { summary: { at: string } }).summary.at).toBe('2026-06-01');
+  expect(existsSync(dataDir)).toBe(false);
 });

@@ -159,8 +159,9 @@ export const accessReviewCommands: CommandModule = (program: Command, ctx: Comma
           where: '--format',
           message: `unknown format "${o.format}"; expected one of ${IDP_FORMATS.join(', ')}`,
         });
-      const d = await deps();
-      const at = o.at ?? toIsoDate(d.clock.now());
+      // A dry run reads the exports and reports: it needs no database, only today's date.
+      const d = o.dryRun ? undefined : await deps();
+      const at = o.at ?? toIsoDate(d ? d.clock.now() : (ctx.getConfig().now ?? new Date()));
       if (!isIsoDate(at))
         fail({ kind: 'bad-input', where: '--at', message: `"${at}" is not a date: expected YYYY-MM-DD` });
       const maxBytes = io.env.DSPT_MAX_COLLECTOR_BYTES
@@ -243,7 +244,7 @@ export const accessReviewCommands: CommandModule = (program: Command, ctx: Comma
       const preview = verdictsFor(summary, outstanding(enabled()), false);
 
       let started: Awaited<ReturnType<typeof runAccessReview>> | undefined;
-      if (!o.dryRun)
+      if (d)
         started = await runAccessReview(d, actor, {
           odsCode: o.org,
           collected: got,
