@@ -178,12 +178,11 @@ export async function readJsonRecords(
       if (arrayOpen && depth === arrayDepth && !capturing) {
         if (b === OPEN_OBJECT) {
           if (fast !== null) {
-            const end = fast.extractor.read(chunk, i, n, file, line);
-            if (end !== -1) {
-              records++;
-              fast.listener.onFields(fast.extractor.values, line);
-              line += fast.extractor.lines;
-              i = end;
+            const stop = fast.extractor.readRun(chunk, i, n, file, line, fast.listener);
+            records += fast.extractor.runRecords;
+            line += fast.extractor.lines;
+            if (stop !== i) {
+              i = stop;
               continue;
             }
             // The record runs on into the next chunk: gather its bytes, then read them whole.
@@ -575,6 +574,48 @@ class FieldExtractor {
       if (e === INCOMPLETE) return -1;
       throw e;
     }
+  }
+
+  /** Records read by the last `readRun`. */
+  runRecords = 0;
+
+  /**
+   * Reads the records that follow one another from `buf[start]` ("{"), separated by commas, as long as each is
+   * whole, handing each to the listener; returns where it stopped, just after the last one read (`start` if
+   * none was whole). `lines` is then the line breaks up to there.
+   */
+  readRun(
+    buf: Buffer,
+    start: number,
+    end: number,
+    file: string,
+    line: number,
+    listener: FieldListener,
+  ): number {
+    let at = start;
+    let lines = 0;
+    let count = 0;
+    for (;;) {
+      const next = this.read(buf, at, end, file, line + lines);
+      if (next === -1) break;
+      listener.onFields(this.values, line + lines);
+      lines += this.lines;
+      count++;
+      at = next;
+      // A comma and the next record's brace, spaces allowed around them; anything else is the caller's.
+      let p = at;
+      let breaks = 0;
+      while (p < end && isSpace(buf[p]!)) if (buf[p++] === NEWLINE) breaks++;
+      if (p >= end || buf[p] !== COMMA) break;
+      p++;
+      while (p < end && isSpace(buf[p]!)) if (buf[p++] === NEWLINE) breaks++;
+      if (p >= end || buf[p] !== OPEN_OBJECT) break;
+      lines += breaks;
+      at = p;
+    }
+    this.lines = lines;
+    this.runRecords = count;
+    return at;
   }
 
   private fail(expected: string): never {
