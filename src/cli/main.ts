@@ -20,12 +20,12 @@ import { recordOutcome } from '../app/record-outcome.ts';
 import { registerOrganisation } from '../app/register-organisation.ts';
 import { verifyAuditChain } from '../app/verify-audit-chain.ts';
 import { readConfig, type Config } from '../config.ts';
-import { createContainer, readCatalogue, type Container } from '../container.ts';
+import type { Container } from '../container.ts';
 import type { Certification } from '../domain/assessment.ts';
 import type { CategoryId } from '../domain/catalogue/model.ts';
 import type { Problem, Result } from '../domain/result.ts';
 import { STATUS_LABEL, STATUS_RANK } from '../domain/status/compute-status.ts';
-import { COMMAND_MODULES } from './commands/index.ts';
+import { modulesFor } from './commands/index.ts';
 import * as show from './output.ts';
 
 /** What a command module receives: output, the acting user, error handling and the dependencies. */
@@ -75,6 +75,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const unwrap = <T>(result: Result<T>): T => (result.ok ? result.value : fail(result.error));
   const getConfig = (): Config => (config ??= unwrap(readConfig(io.env)));
   const deps = async () => {
+    // Loaded on first use: storage, mail and the password hasher are not needed by every command.
+    const { createContainer } = await import('../container.ts');
     container ??= unwrap(await createContainer(getConfig(), { warn: (m) => io.err(`warning: ${m}`) }));
     return container.deps;
   };
@@ -203,6 +205,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--year <year>', 'the year to check (default: the newest)')
     .action(async (o: { dir?: string; year?: string }) => {
       const cfg = getConfig();
+      const { readCatalogue } = await import('../container.ts');
       const loaded = await readCatalogue({
         ...(o.dir
           ? { catalogueDir: path.resolve(o.dir) }
@@ -223,6 +226,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option('--category <n>', 'category 1, 2, 3 or 4')
     .option('--json', 'print JSON')
     .action(async (o: { category?: string; json?: boolean }) => {
+      const { readCatalogue } = await import('../container.ts');
       const loaded = unwrap(await readCatalogue(getConfig()));
       if (o.category !== undefined && !['1', '2', '3', '4'].includes(o.category))
         fail({
@@ -447,7 +451,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (!verified.intact) throw new Exit(EXIT.checkFailed);
     });
 
-  for (const register of COMMAND_MODULES) register(program, context);
+  for (const module of modulesFor(argv.slice(2))) (await module.load())(program, context);
 
   try {
     await program.parseAsync(argv);
