@@ -249,15 +249,26 @@ async function readInWorker(
         if (!all) return;
       }
     };
-    const inputs = await readFiles(input.files, async (file, bytes) => {
-      reader.send(file.name, bytes);
-      while (reader.pending > WORKER_AHEAD || (reader.pending > 0 && reader.ready)) {
+    let inputs: Result<CollectorInput[]>;
+    try {
+      inputs = await readFiles(input.files, async (file, bytes) => {
+        reader.send(file.name, bytes);
+        while (reader.pending > WORKER_AHEAD || (reader.pending > 0 && reader.ready)) {
+          const problem = await tell();
+          if (problem) return problem;
+        }
+        await lookUp(false);
+        return undefined;
+      });
+    } catch (e) {
+      // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as
+      // it is when reading on this thread.
+      while (reader.pending > 0) {
         const problem = await tell();
-        if (problem) return problem;
+        if (problem) return { ok: false, error: problem };
       }
-      await lookUp(false);
-      return undefined;
-    });
+      throw e;
+    }
     if (!inputs.ok) return inputs;
     while (reader.pending > 0) {
       const problem = await tell();

@@ -192,6 +192,25 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(await runs()).toBe(0);
   });
 
+  test.each([false, true])(
+    'a bad file before one that cannot be read is what is reported (in a worker thread: %s)',
+    async (inWorker) => {
+      const unreadable: InventoryFile = {
+        name: 'gone.json',
+        read: () => Promise.reject(new Error('ENOENT: the file went away')),
+      };
+      const result = await scanVulnerabilities(deps, operator, {
+        odsCode: 'A81001',
+        files: [text('notes.txt', 'hello'), unreadable],
+        inWorker,
+      });
+      expect(!result.ok && `${result.error.where}: ${result.error.message}`).toMatch(
+        /^notes\.txt: unknown format/,
+      );
+      expect(await runs()).toBe(0);
+    },
+  );
+
   test('a member of another organisation is told it does not exist', async () => {
     await addMember(deps, operator, {
       odsCode: 'RXX',
