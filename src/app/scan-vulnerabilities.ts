@@ -155,7 +155,11 @@ async function readAndAnalyse(
   previousRead.catch(() => undefined);
   const inWorker = input.inWorker ?? input.files.length >= WORKER_FROM_FILES;
   const read = await (inWorker ? readInWorker : readHere)(deps, input, covered);
-  if (!read.ok) return read;
+  if (!read.ok) {
+    // Nothing of the scan's is left running once it has answered.
+    await previousRead.catch(() => undefined);
+    return read;
+  }
   const { fleet, advisories, inputs } = read.value;
   const previous = await previousRead;
   const report = analyseFleet(fleet, advisories, {
