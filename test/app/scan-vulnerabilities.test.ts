@@ -174,6 +174,21 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(there.value.run.inputs).toEqual(here.value.run.inputs);
   });
 
+  test('in a worker thread, files that are views into one larger buffer are read as themselves', async () => {
+    const lock = await readFile(path.join(FIXTURES, 'own/inventories/lodash-app.package-lock.json'));
+    const shared = Buffer.concat([Buffer.from('{"not": "this"}'), lock, Buffer.from('trailing bytes')]);
+    const view = shared.subarray(15, 15 + lock.length);
+    const result = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [{ name: 'app.package-lock.json', read: async () => view }],
+      effectiveDate: '2026-05-20',
+      inWorker: true,
+    });
+    expect(result.ok && result.value.report.totals.findings).toBe(3);
+    expect(result.ok && result.value.run.inputs[0]!.size).toBe(lock.length);
+    expect(shared.subarray(0, 15).toString()).toBe('{"not": "this"}');
+  });
+
   test.each([
     ['an unknown format', text('notes.txt', 'hello'), /^notes\.txt: unknown format/],
     [

@@ -60,7 +60,10 @@ export class FleetInWorker {
 
   /** Sends a copy of the file's bytes: the caller's stay its own. */
   send(name: string, bytes: Uint8Array): void {
-    this.worker.postMessage({ kind: 'file', name, bytes } satisfies ToFleetWorker);
+    // A message copies a view's whole buffer: a view of part of a larger one (an upload, say) is cut out first.
+    const own =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    this.worker.postMessage({ kind: 'file', name, bytes: own } satisfies ToFleetWorker);
     this.pending++;
   }
 
