@@ -734,7 +734,7 @@ class FieldExtractor {
       else this.fail('":" after the key');
       b = this.pos < this.end ? this.buf[this.pos]! : -1;
       if (b === -1 || isSpace(b)) b = this.space();
-      if (child === undefined) this.skip(b);
+      if (child === undefined) this.passOverValue(b);
       else if (child.children !== null && b === OPEN_OBJECT) {
         for (const slot of child.below) raw[slot] = undefined;
         raw[child.slot] = OBJECT;
@@ -768,7 +768,7 @@ class FieldExtractor {
       return;
     }
     for (;;) {
-      this.skip(b);
+      this.passOverValue(b);
       b = this.space();
       if (b === COMMA) {
         this.pos++;
@@ -785,7 +785,7 @@ class FieldExtractor {
   /** A wanted value other than a string: literals and numbers converted, objects and arrays parsed whole. */
   private value(b: number): unknown {
     const s = this.pos;
-    this.skip(b);
+    this.passOverValue(b);
     switch (b) {
       case 0x74:
         return true;
@@ -801,7 +801,7 @@ class FieldExtractor {
   }
 
   /** Checks the value that starts with `b` and moves past it. */
-  private skip(b: number): void {
+  private passOverValue(b: number): void {
     switch (b) {
       case QUOTE:
         this.string();

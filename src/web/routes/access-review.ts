@@ -30,6 +30,21 @@ export const PER_PAGE = 100;
 const TASKS_PER_PAGE = 100;
 const MAX_JUSTIFICATION = 2000;
 
+/** The errors of a decision form: a decision that is one of ours, and a justification that fits. */
+function decisionErrors(
+  field: string,
+  decision: string | undefined,
+  justification: string,
+  missing: { decision: string; justification: string },
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!decision || !(DECISIONS as readonly string[]).includes(decision)) errors[field] = missing.decision;
+  if (justification === '') errors.justification = missing.justification;
+  else if (justification.length > MAX_JUSTIFICATION)
+    errors.justification = `Enter at most ${MAX_JUSTIFICATION.toLocaleString('en-GB')} characters`;
+  return errors;
+}
+
 const KIND_LABEL = { member: 'Staff', guest: 'Guest', service: 'Service account' } as const;
 export const DECISION_LABEL: Record<Decision, string> = { keep: 'Keep', remove: 'Remove', change: 'Change' };
 const DECISION_TAG: Record<Decision, string> = {
@@ -414,12 +429,10 @@ export function registerAccessReviewRoutes(app: FastifyInstance, deps: AccountDe
       const b = request.body ?? {};
       const recommended = b.recommended as Decision | undefined;
       const justification = b.justification?.trim() ?? '';
-      const errors: Record<string, string> = {};
-      if (!recommended || !DECISIONS.includes(recommended))
-        errors.recommended = 'Select which recommendation to accept';
-      if (justification === '') errors.justification = 'Enter why these accounts can be decided together';
-      else if (justification.length > MAX_JUSTIFICATION)
-        errors.justification = `Enter at most ${MAX_JUSTIFICATION.toLocaleString('en-GB')} characters`;
+      const errors = decisionErrors('recommended', recommended, justification, {
+        decision: 'Select which recommendation to accept',
+        justification: 'Enter why these accounts can be decided together',
+      });
       if (Object.keys(errors).length === 0 && /^\d+$/.test(task)) {
         const found = await getAccessReviewOverview(deps, actor, { odsCode: ods, review });
         if (!found.ok) return problemPage(reply, found.error);
@@ -540,14 +553,10 @@ export function registerAccessReviewRoutes(app: FastifyInstance, deps: AccountDe
       const b = request.body ?? {};
       const decision = b.decision as Decision | undefined;
       const justification = b.justification?.trim() ?? '';
-      const errors: Record<string, string> = {};
-      if (!decision || !DECISIONS.includes(decision))
-        errors.decision = 'Select whether to keep, remove or change the access';
-      if (justification === '')
-        errors.justification =
-          'Enter why, for example the ticket number of the removal or why the access is needed';
-      else if (justification.length > MAX_JUSTIFICATION)
-        errors.justification = `Enter at most ${MAX_JUSTIFICATION.toLocaleString('en-GB')} characters`;
+      const errors = decisionErrors('decision', decision, justification, {
+        decision: 'Select whether to keep, remove or change the access',
+        justification: 'Enter why, for example the ticket number of the removal or why the access is needed',
+      });
       if (Object.keys(errors).length === 0) {
         const found = await getAccessReviewOverview(deps, actor, { odsCode: ods, review });
         if (!found.ok) return problemPage(reply, found.error);
