@@ -17,6 +17,7 @@ import {
 } from 'kysely';
 import type { Result } from '../../domain/result.ts';
 import { createMigrationProvider } from './migrations.ts';
+import { attachReadCache, SqliteReadCache } from './sqlite-read-cache.ts';
 import type { Database, Engine } from './tables.ts';
 
 export interface DatabaseConfig {
@@ -83,9 +84,12 @@ function openSqlite(dataDir: string): Kysely<Database> {
   file.pragma('journal_mode = WAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }),
+  const reads = new SqliteReadCache(file);
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(file, () => reads.noteWrite()) }),
   });
+  attachReadCache(db, reads);
+  return db;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -93,17 +97,19 @@ const STATEMENT_CACHE_SIZE = 500;
 /**
  * Kysely prepares every query afresh, and preparing costs more than running most of ours. The same few
  * dozen statements serve almost every request, so each is prepared once and kept (the oldest dropped past
- * the limit). A statement still being iterated is busy; a fresh one is prepared for that rare case.
+ * the limit). A statement still being iterated is busy; a fresh one is prepared for that rare case. Every
+ * statement that may write is reported to `onWrite` (the read cache's cue to forget what it holds).
  */
-function withStatementCache(file: SqliteDatabase.Database): SqliteDatabaseLike {
+function withStatementCache(file: SqliteDatabase.Database, onWrite: () => void): SqliteDatabaseLike {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => file.close(),
     prepare(sql: string) {
-      const cached = cache.get(sql);
-      if (cached && !cached.busy) return cached;
-      const statement = file.prepare(sql);
-      if (!cached) {
+      const found = cache.get(sql);
+      // Kysely prepares each statement just before running it, so this is where a write is first known.
+      const statement = found && !found.busy ? found : file.prepare(sql);
+      if (!statement.readonly) onWrite();
+      if (!found) {
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
         cache.set(sql, statement);
       }

@@ -8,6 +8,7 @@ import type {
 } from '../../app/account-ports.ts';
 import type { AccountTables, ApiTokensTable, OneTimeTokensTable, UsersTable } from './account-tables.ts';
 import { preparedQuery } from './prepared-query.ts';
+import { cachedReads } from './sqlite-read-cache.ts';
 
 export function createAccountStore<DB extends AccountTables>(database: Kysely<DB>): AccountStore {
   // The account tables are a slice of the whole schema; queries here see only that slice.
@@ -27,6 +28,7 @@ export function createAccountStore<DB extends AccountTables>(database: Kysely<DB
         .where('sessions.id', '=', id),
     [''],
   );
+  const cached = cachedReads(database);
   return {
     apiTokens: {
       async insert(t) {
@@ -143,21 +145,23 @@ export function createAccountStore<DB extends AccountTables>(database: Kysely<DB
           })
           .execute();
       },
-      async findWithUser(id) {
-        // One query instead of two, compiled once: every page asks this first.
-        const row = (await db.executeQuery(findSessionWithUser(id))).rows[0];
-        return (
-          row && {
-            session: {
-              id: row.session_id,
-              userId: row.id,
-              mfaPassed: Number(row.session_mfa_passed) === 1,
-              createdAt: row.session_created_at,
-              lastSeenAt: row.session_last_seen_at,
-            },
-            user: toUser(row),
-          }
-        );
+      findWithUser(id) {
+        // One query instead of two, compiled once, and kept while the database is unchanged: every page asks this first.
+        return cached(`session:${id}`, async () => {
+          const row = (await db.executeQuery(findSessionWithUser(id))).rows[0];
+          return (
+            row && {
+              session: {
+                id: row.session_id,
+                userId: row.id,
+                mfaPassed: Number(row.session_mfa_passed) === 1,
+                createdAt: row.session_created_at,
+                lastSeenAt: row.session_last_seen_at,
+              },
+              user: toUser(row),
+            }
+          );
+        });
       },
       async touch(id, lastSeenAt) {
         await db.updateTable('sessions').set({ last_seen_at: lastSeenAt }).where('id', '=', id).execute();

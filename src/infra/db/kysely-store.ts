@@ -43,6 +43,7 @@ import type {
   ResponsesTable,
 } from './tables.ts';
 import { preparedQuery } from './prepared-query.ts';
+import { cachedReads } from './sqlite-read-cache.ts';
 
 /** Any fixed number will do, as long as nothing else in the same PostgreSQL database uses it. */
 export const AUDIT_LOCK_KEY = 0x0d5b7a0d;
@@ -67,6 +68,7 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
     (odsCode: string) => db.selectFrom('organisations').selectAll().where('ods_code', '=', odsCode),
     [''],
   );
+  const cached = cachedReads(db);
   const store: Store = {
     transaction(work) {
       // Use cases compose: one that runs inside another's transaction simply joins it.
@@ -89,9 +91,11 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
           })
           .execute();
       },
-      async findByOds(odsCode) {
-        const row = (await db.executeQuery(findOrganisationByOds(odsCode))).rows[0];
-        return row && toOrganisation(row);
+      findByOds(odsCode) {
+        return cached(`organisation:${odsCode}`, async () => {
+          const row = (await db.executeQuery(findOrganisationByOds(odsCode))).rows[0];
+          return row && toOrganisation(row);
+        });
       },
       async findById(id) {
         const row = await db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -120,21 +124,25 @@ function bindStore(db: Kysely<Database>, engine: Engine, clock: Clock): Store {
           .execute();
       },
       async listByOrganisation(organisationId) {
-        const rows = await db
-          .selectFrom('members')
-          .selectAll()
-          .where('organisation_id', '=', organisationId)
-          .execute();
-        return rows
-          .map((row): MemberRecord => ({
-            id: row.id,
-            organisationId: row.organisation_id,
-            email: row.email,
-            name: row.name,
-            role: row.role as Role,
-            createdAt: row.created_at,
-          }))
-          .sort((a, b) => compareText(a.email, b.email));
+        const members = await cached(`members:${organisationId}`, async () => {
+          const rows = await db
+            .selectFrom('members')
+            .selectAll()
+            .where('organisation_id', '=', organisationId)
+            .execute();
+          return rows
+            .map((row): MemberRecord => ({
+              id: row.id,
+              organisationId: row.organisation_id,
+              email: row.email,
+              name: row.name,
+              role: row.role as Role,
+              createdAt: row.created_at,
+            }))
+            .sort((a, b) => compareText(a.email, b.email));
+        });
+        // The list is shared with other readers; the caller gets its own to sort or add to.
+        return [...members];
       },
     },
 
