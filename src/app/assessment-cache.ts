@@ -5,6 +5,7 @@
 // another.
 import type { AssessmentStatus } from '../domain/status/compute-status.ts';
 import type { AssessmentContext } from './assessment-context.ts';
+import { deepFreeze, isDeepFrozen } from './frozen.ts';
 import type { OrganisationRecord } from './ports.ts';
 
 export const ASSESSMENT_CACHE_SIZE = 1000;
@@ -14,17 +15,11 @@ const STATUSES_KEPT = 4;
 interface Kept {
   /** The organisation record as it was read, revision included: the status depends on its type too. */
   organisation: string;
+  /** The record itself when no one can change it, so that the same record is known without writing it out. */
+  record?: OrganisationRecord;
   year: string;
   context: Omit<AssessmentContext, 'organisation'>;
   statuses: Map<string, AssessmentStatus>;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 export class AssessmentCache {
@@ -34,7 +29,8 @@ export class AssessmentCache {
 
   #find(organisation: OrganisationRecord, year: string): Kept | undefined {
     const kept = this.#kept.get(organisation.id);
-    if (!kept || kept.year !== year || kept.organisation !== JSON.stringify(organisation)) return undefined;
+    if (!kept || kept.year !== year) return undefined;
+    if (kept.record !== organisation && kept.organisation !== JSON.stringify(organisation)) return undefined;
     // Re-inserted so that the Map's order is least recently used first.
     this.#kept.delete(organisation.id);
     this.#kept.set(organisation.id, kept);
@@ -52,6 +48,7 @@ export class AssessmentCache {
     this.#kept.delete(organisation.id);
     this.#kept.set(organisation.id, {
       organisation: JSON.stringify(organisation),
+      ...(isDeepFrozen(organisation) ? { record: organisation } : {}),
       year,
       context: deepFreeze({ ...rest }),
       statuses: new Map(),

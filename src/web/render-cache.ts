@@ -5,6 +5,7 @@
 // still read on every request, and any change to it gives a new key. A page served a second time is also kept
 // gzipped, for the browsers that accept it. Least recently used pages are dropped past a byte budget.
 import { gzipSync } from 'node:zlib';
+import { isDeepFrozen } from '../app/frozen.ts';
 
 export const RENDER_CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -29,9 +30,29 @@ export class RenderCache {
    * digest would only add work). The context must be plain data (objects, arrays, strings, numbers, booleans,
    * null): JSON would write a Map or a Set as `{}` and leave a function out, so two different contexts holding
    * them could share a key. Only pages that pass plain data ask for the cache.
+   *
+   * A value frozen all the way down (a record or status shared from a cache) can never change, so it is named
+   * by its identity instead of written out: the key stays short, and a copy with the same content merely
+   * renders the page once more.
    */
   keyOf(view: string, context: Record<string, unknown>): string {
-    return `${view}\0${JSON.stringify(context)}`;
+    let key = view;
+    for (const name in context) {
+      const value = context[name];
+      if (value === undefined) continue;
+      key += `\0${name}\0${isDeepFrozen(value) ? this.#idOf(value) : JSON.stringify(value)}`;
+    }
+    return key;
+  }
+
+  readonly #ids = new WeakMap<object, string>();
+  #nextId = 0;
+
+  /** A name for a frozen value that no other value, living or dead, will ever have; JSON never starts with #. */
+  #idOf(value: object): string {
+    let id = this.#ids.get(value);
+    if (id === undefined) this.#ids.set(value, (id = `#${this.#nextId++}`));
+    return id;
   }
 
   /** The page kept under `key`, gzipped now if it was not yet; undefined when none is kept. */

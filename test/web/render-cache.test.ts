@@ -2,6 +2,7 @@
 // and the least recently used pages go first when the byte budget is spent.
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import { deepFreeze } from '../../src/app/frozen.ts';
 import { acceptsGzip, RenderCache } from '../../src/web/render-cache.ts';
 
 describe('RenderCache', () => {
@@ -14,6 +15,17 @@ describe('RenderCache', () => {
     expect(cache.keyOf('home.njk', { ...context, org: { name: 'Riverside', revision: 4 } })).not.toBe(key);
     expect(cache.keyOf('home.njk', { ...context, reasons: ['a', 'c'] })).not.toBe(key);
     expect(cache.keyOf('home.njk', { ...context, viewer: { name: 'Bob' } })).not.toBe(key);
+  });
+
+  test('a value frozen all the way down is named by its identity: the same value, the same key', () => {
+    const cache = new RenderCache();
+    const org = deepFreeze({ name: 'Riverside', revision: 3, certifications: [{ kind: 'cyber-essentials' }] });
+    const key = cache.keyOf('home.njk', { org, days: 10 });
+    expect(cache.keyOf('home.njk', { org, days: 10 })).toBe(key);
+    expect(cache.keyOf('home.njk', { org, days: 11 })).not.toBe(key);
+    // Another object, even with the same content, is another page: rendered once more, never confused.
+    expect(cache.keyOf('home.njk', { org: deepFreeze(structuredClone(org)), days: 10 })).not.toBe(key);
+    expect(cache.keyOf('home.njk', { org: structuredClone(org), days: 10 })).not.toBe(key);
   });
 
   test('a page is kept, then gzipped when it is reused', () => {

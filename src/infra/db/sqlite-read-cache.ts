@@ -8,6 +8,7 @@
 // drops everything kept, so a sign-out, a lock or a role change made anywhere applies to the very next request.
 // PostgreSQL has no such cheap check, and may be shared by several servers, so it reads every time.
 import type SqliteDatabase from 'better-sqlite3';
+import { deepFreeze } from '../../app/frozen.ts';
 
 /** Past this many answers kept, all are dropped: a simple bound, since any write drops them anyway. */
 const MAX_ENTRIES = 10_000;
@@ -55,14 +56,6 @@ export class SqliteReadCache {
     this.#seenVersion = version;
     this.#seenWrites = this.#writes;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }
 
 const caches = new WeakMap<object, SqliteReadCache>();

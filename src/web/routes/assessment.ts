@@ -10,7 +10,8 @@ import { getStatus } from '../../app/get-status.ts';
 import { recordAnswer, type AnswerInput } from '../../app/record-answer.ts';
 import { recordOutcome } from '../../app/record-outcome.ts';
 import { addMonths, toIsoDate } from '../../domain/dates.ts';
-import type { ItemResult } from '../../domain/status/compute-status.ts';
+import type { AssessmentStatus, ItemResult } from '../../domain/status/compute-status.ts';
+import { derivedOnce } from '../../app/frozen.ts';
 import { freshnessRule, thresholdRule } from '../format.ts';
 import { requireActor } from './organisations.ts';
 
@@ -38,6 +39,75 @@ export function registerAssessmentRoutes(
 ): void {
   const { catalogue } = deps;
 
+  // The task list's rows depend only on the status (and the ODS code in their links): built once for each
+  // status kept by the assessment cache, and shared, frozen, so the page cache names them by identity.
+  const standardsView = derivedOnce((status: AssessmentStatus, odsCode: string) => {
+    const byAssertion = new Map(status.assertions.map((a) => [a.id, a]));
+    const itemsOf = new Map<string, typeof status.items>();
+    for (const i of status.items) {
+      const list = itemsOf.get(i.assertionId);
+      if (list) list.push(i);
+      else itemsOf.set(i.assertionId, [i]);
+    }
+    const standards = catalogue.standards
+      .map((s) => ({
+        id: s.id,
+        title: s.title,
+        assertions: s.assertions
+          .map((a) => {
+            const items = itemsOf.get(a.id) ?? [];
+            const group = byAssertion.get(a.id);
+            const answered = items.some((i) => i.state !== 'unanswered');
+            return {
+              id: a.id,
+              title: a.title,
+              tag:
+                group?.met && group.mandatoryTotal > 0
+                  ? ITEM_TAG.met
+                  : answered
+                    ? { text: 'In progress', classes: 'nhsuk-tag--yellow' }
+                    : ITEM_TAG.unanswered,
+              tasks: items.map((i) => ({
+                title: { text: `${i.itemId} ${i.title}` },
+                href: `/organisations/${odsCode}/items/${i.itemId}`,
+                hint: { text: i.mandatory ? 'Mandatory' : 'Optional' },
+                status: { tag: ITEM_TAG[i.state] },
+              })),
+            };
+          })
+          .filter((a) => a.tasks.length > 0),
+      }))
+      .filter((s) => s.assertions.length > 0);
+    return standards;
+  });
+  const objectivesView = derivedOnce((status: AssessmentStatus, odsCode: string) => {
+    const results = new Map(status.outcomes.map((o) => [o.outcomeId, o]));
+    const objectives = catalogue.objectives.map((o) => ({
+      id: o.id,
+      title: o.title,
+      principles: o.principles.map((p) => ({
+        id: p.id,
+        title: p.title,
+        tasks: p.outcomes.map((out) => {
+          const r = results.get(out.id)!;
+          return {
+            title: { text: `${out.id} ${out.title}` },
+            href: `/organisations/${odsCode}/outcomes/${out.id}`,
+            hint: { text: `Expected: ${LEVELS[r.expected]}` },
+            status: {
+              tag: !r.answered
+                ? ITEM_TAG.unanswered
+                : r.meetsProfile
+                  ? { text: LEVELS[r.achieved], classes: 'nhsuk-tag--green' }
+                  : { text: LEVELS[r.achieved], classes: 'nhsuk-tag--red' },
+            },
+          };
+        }),
+      })),
+    }));
+    return objectives;
+  });
+
   app.get<{ Params: { ods: string }; Querystring: { saved?: string } }>(
     '/organisations/:ods/tasks',
     async (request, reply) => {
@@ -47,67 +117,8 @@ export function registerAssessmentRoutes(
       if (!result.ok) return reply.code(404).render('errors/404.njk');
       const { status, context } = result.value;
       const org = context.organisation;
-      const byAssertion = new Map(status.assertions.map((a) => [a.id, a]));
-      const itemsOf = new Map<string, typeof status.items>();
-      for (const i of status.items) {
-        const list = itemsOf.get(i.assertionId);
-        if (list) list.push(i);
-        else itemsOf.set(i.assertionId, [i]);
-      }
-      const standards = catalogue.standards
-        .map((s) => ({
-          id: s.id,
-          title: s.title,
-          assertions: s.assertions
-            .map((a) => {
-              const items = itemsOf.get(a.id) ?? [];
-              const group = byAssertion.get(a.id);
-              const answered = items.some((i) => i.state !== 'unanswered');
-              return {
-                id: a.id,
-                title: a.title,
-                tag:
-                  group?.met && group.mandatoryTotal > 0
-                    ? ITEM_TAG.met
-                    : answered
-                      ? { text: 'In progress', classes: 'nhsuk-tag--yellow' }
-                      : ITEM_TAG.unanswered,
-                tasks: items.map((i) => ({
-                  title: { text: `${i.itemId} ${i.title}` },
-                  href: `/organisations/${org.odsCode}/items/${i.itemId}`,
-                  hint: { text: i.mandatory ? 'Mandatory' : 'Optional' },
-                  status: { tag: ITEM_TAG[i.state] },
-                })),
-              };
-            })
-            .filter((a) => a.tasks.length > 0),
-        }))
-        .filter((s) => s.assertions.length > 0);
       if (status.track === 'caf') {
-        const results = new Map(status.outcomes.map((o) => [o.outcomeId, o]));
-        const objectives = catalogue.objectives.map((o) => ({
-          id: o.id,
-          title: o.title,
-          principles: o.principles.map((p) => ({
-            id: p.id,
-            title: p.title,
-            tasks: p.outcomes.map((out) => {
-              const r = results.get(out.id)!;
-              return {
-                title: { text: `${out.id} ${out.title}` },
-                href: `/organisations/${org.odsCode}/outcomes/${out.id}`,
-                hint: { text: `Expected: ${LEVELS[r.expected]}` },
-                status: {
-                  tag: !r.answered
-                    ? ITEM_TAG.unanswered
-                    : r.meetsProfile
-                      ? { text: LEVELS[r.achieved], classes: 'nhsuk-tag--green' }
-                      : { text: LEVELS[r.achieved], classes: 'nhsuk-tag--red' },
-                },
-              };
-            }),
-          })),
-        }));
+        const objectives = objectivesView(status, org.odsCode);
         return reply.render(
           'assessment/caf-tasks.njk',
           {
@@ -133,7 +144,7 @@ export function registerAssessmentRoutes(
           pageTitle: `Assessment tasks: ${org.name}`,
           org,
           progress: status.progress,
-          standards,
+          standards: standardsView(status, org.odsCode),
           saved:
             request.query.saved && catalogue.items.has(request.query.saved) ? request.query.saved : undefined,
           breadcrumbs: [

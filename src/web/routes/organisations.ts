@@ -20,6 +20,9 @@ export const STATUS_TAG: Record<string, string> = {
   'standards-exceeded': 'nhsuk-tag--blue',
 };
 
+/** The reasons listed on the home page; the rest are on the task list. */
+const REASONS_SHOWN = 15;
+
 /** The acting user, or a redirect to sign-in: every organisation page needs a full sign-in. */
 export function requireActor(request: FastifyRequest, reply: FastifyReply): Actor | undefined {
   const signedIn = fullySignedIn(request);
@@ -127,8 +130,9 @@ export function registerOrganisationRoutes(app: FastifyInstance, deps: AccountDe
         days,
         deadline: catalogue.deadlines.final,
         year: catalogue.year,
-        reasons: status.reasons.slice(0, 15).map((r) => r.message),
-        moreReasons: Math.max(0, status.reasons.length - 15),
+        // The status's own list, shared and frozen, so the page cache names it rather than writing it out.
+        reasons: status.reasons,
+        reasonsShown: REASONS_SHOWN,
         breadcrumbs: [{ text: 'Home', href: '/' }],
       },
       { cache: true },
