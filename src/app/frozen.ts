@@ -22,7 +22,9 @@ export function isDeepFrozen(value: unknown): value is object {
  * an ODS code for links), freezing it in turn: what is built from data that can never change is built once.
  * Any other source is built from afresh every time.
  */
-export function derivedOnce<S, T>(build: (source: S, variant: string) => T): (source: S, variant: string) => T {
+export function derivedOnce<S, T>(
+  build: (source: S, variant: string) => T,
+): (source: S, variant: string) => T {
   const built = new WeakMap<object, { variant: string; value: T }>();
   return (source, variant) => {
     if (!isDeepFrozen(source)) return build(source, variant);

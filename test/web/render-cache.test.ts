@@ -19,7 +19,11 @@ describe('RenderCache', () => {
 
   test('a value frozen all the way down is named by its identity: the same value, the same key', () => {
     const cache = new RenderCache();
-    const org = deepFreeze({ name: 'Riverside', revision: 3, certifications: [{ kind: 'cyber-essentials' }] });
+    const org = deepFreeze({
+      name: 'Riverside',
+      revision: 3,
+      certifications: [{ kind: 'cyber-essentials' }],
+    });
     const key = cache.keyOf('home.njk', { org, days: 10 });
     expect(cache.keyOf('home.njk', { org, days: 10 })).toBe(key);
     expect(cache.keyOf('home.njk', { org, days: 11 })).not.toBe(key);
