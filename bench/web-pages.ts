@@ -27,8 +27,12 @@ export async function webPages(): Promise<void> {
   });
   const { base, cookies, dataDir } = JSON.parse(line) as { base: string; cookies: string[]; dataDir: string };
 
+  const serverCpu = async () =>
+    ((await (await fetch(`${base}/bench/cpu`)).json()) as { micros: number }).micros;
+
   const run = async (name: string, url: string) => {
     let next = 0;
+    const cpuBefore = await serverCpu();
     const result = await autocannon({
       url: base + url,
       connections: CLIENTS,
@@ -37,9 +41,10 @@ export async function webPages(): Promise<void> {
       setupClient: (client) =>
         client.setHeaders({ cookie: cookies[next++ % CLIENTS]!, 'accept-encoding': 'gzip, deflate, br' }),
     });
+    const cpuPerRequest = (await serverCpu()) - cpuBefore;
     const bad = result.non2xx + result.errors;
     console.log(
-      `  ${name.padEnd(24)} ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${bad ? `, ${bad} failed` : ''}`,
+      `  ${name.padEnd(24)} ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, server CPU ${Math.round(cpuPerRequest / result.requests.total)} µs a request${bad ? `, ${bad} failed` : ''}`,
     );
     return result;
   };
