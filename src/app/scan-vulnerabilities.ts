@@ -62,9 +62,13 @@ export const DEFAULT_SLA_DAYS = 14;
 /** Files read ahead of the one being parsed, and fingerprints worked out at once, at most. */
 const READ_AHEAD = 4;
 const HASHES_AHEAD = 8;
-/** From how many files the inventories are read in a worker thread, and how many it is sent ahead. */
+/**
+ * From how many files the inventories are read in a worker thread; how many files it is sent ahead at most,
+ * and how many it must have in hand before this thread stops sending to look packages up.
+ */
 const WORKER_FROM_FILES = 200;
-const WORKER_AHEAD = 16;
+const WORKER_AHEAD = 96;
+const WORKER_IN_HAND = 32;
 /** Package names looked up at once while the worker reads: one query of the OSV index. */
 const LOOKUP_BATCH = 500;
 
@@ -242,27 +246,36 @@ async function readInWorker(
       input.onProgress?.(++read, input.files.length);
       return undefined;
     };
-    // One batch of names at a time, so that the worker is never long without files.
-    const lookUp = async (all: boolean) => {
+    // One batch of names at a time, so that the worker is never long without files. Whether it looked any up.
+    const lookUp = async (all: boolean): Promise<boolean> => {
       for (const [ecosystem, names] of wanted) {
         if (!all && names.length < LOOKUP_BATCH) continue;
         const batch = all ? names : names.splice(0, LOOKUP_BATCH);
         if (all || names.length === 0) wanted.delete(ecosystem);
         for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, batch))
           advisories.set(key, list);
-        if (!all) return;
+        if (!all) return true;
       }
+      return false;
     };
     let inputs: Result<CollectorInput[]>;
     try {
       inputs = await readFiles(input.files, async (file, bytes) => {
         reader.send(file.name, bytes);
-        while (reader.pending > WORKER_AHEAD || (reader.pending > 0 && reader.ready)) {
+        // The first files bring most of the fleet's packages: looking each file's up before sending the next
+        // left the worker waiting. Lookups are done only while the worker has files in hand; the rest of the
+        // time this thread reads on, and waits for the worker only when it is far behind.
+        for (;;) {
+          while (reader.pending > 0 && reader.ready) {
+            const problem = await tell();
+            if (problem) return problem;
+          }
+          if (reader.pending < WORKER_IN_HAND) return undefined;
+          if (await lookUp(false)) continue;
+          if (reader.pending <= WORKER_AHEAD) return undefined;
           const problem = await tell();
           if (problem) return problem;
         }
-        await lookUp(false);
-        return undefined;
       });
     } catch (e) {
       // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as

@@ -206,9 +206,21 @@ const FIXED_COLUMNS = ['system', 'ecosystem', 'package', 'version', 'id'] as con
  * (aliases, records, summary, severity) once rather than once per component.
  */
 export function evidenceJson(report: ScanReport): unknown {
-  const vulnerabilities: Record<string, Pick<Finding, 'ids' | 'records' | 'summary' | 'severity'>> = {};
-  for (const f of report.findings)
-    vulnerabilities[f.id] ??= { ids: f.ids, records: f.records, summary: f.summary, severity: f.severity };
+  const byId = new Map<string, Finding>();
+  for (const f of report.findings) if (!byId.has(f.id)) byId.set(f.id, f);
+  // Built with every key in sorted order, which the evidence's canonical JSON then keeps as it is rather than
+  // copying each of a large fleet's thousands of vulnerabilities.
+  const vulnerabilities: Record<string, Pick<Finding, 'ids' | 'records' | 'severity' | 'summary'>> = {};
+  for (const id of [...byId.keys()].sort()) {
+    const f = byId.get(id)!;
+    const s = f.severity;
+    vulnerabilities[id] = {
+      ids: f.ids,
+      records: f.records,
+      severity: { basis: s.basis, highRisk: s.highRisk, label: s.label, score: s.score, vector: s.vector },
+      summary: f.summary,
+    };
+  }
   return {
     ...report,
     findings: {
