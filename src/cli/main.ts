@@ -113,9 +113,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         accounts: { deps: d, csrfKey: container!.csrfKey, publicUrl: cfg.publicUrl },
       });
       await app.listen({ port: cfg.port, host: cfg.host });
-      io.out(show.serving(cfg, d.catalogue, orgs.length));
       const setup = unwrap(await createSetupLink(d));
-      if (setup) io.out(show.setupLink(cfg, setup.token));
+      io.out(show.serving(cfg, d.catalogue, orgs.length, setup?.token ?? null));
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

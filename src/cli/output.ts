@@ -42,21 +42,33 @@ export function initialised(
   ].join('\n');
 }
 
-export function serving(config: Config, catalogue: Catalogue, organisations: number): string {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+/**
+ * What `npm start` prints: where the application is, and the one thing to do next. With no accounts yet that is
+ * the one-time link to the first operator account; after that, signing in.
+ */
+export function serving(
+  config: Config,
+  catalogue: Catalogue,
+  organisations: number,
+  setupToken: string | null,
+): string {
+  const base = config.publicUrl;
+  const running = `openDSPT is running at ${base} (catalogue ${catalogue.year}). Press Ctrl+C to stop.`;
+  const register = `npx dspt org add --ods ${EXAMPLE_ODS} --name "Riverside Surgery" --type gp-practice`;
+  if (setupToken !== null)
+    return [
+      running,
+      '',
+      'First step: no accounts yet. Create the first operator account with this one-time link (valid for 24 hours):',
+      `  ${base}/setup/${setupToken}`,
+      `Then register your organisation in the browser, or from the command line: ${register}`,
+      '',
+    ].join('\n');
   return [
-    `openDSPT is running at http://${host}:${config.port} (catalogue ${catalogue.year}). Press Ctrl+C to stop.`,
-    `First step: ${firstStep(organisations)}`,
-  ].join('\n');
-}
-
-export function setupLink(config: Config, token: string): string {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  return [
-    '',
-    'No accounts yet. Create the first operator account with this one-time link (valid for 24 hours):',
-    `  http://${host}:${config.port}/setup/${token}`,
-    '',
+    running,
+    organisations === 0
+      ? `First step: sign in at ${base}/sign-in and register your organisation, or from the command line: ${register}`
+      : `First step: sign in at ${base}/sign-in to see where each organisation stands, or: npx dspt org list`,
   ].join('\n');
 }
 
