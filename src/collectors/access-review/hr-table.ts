@@ -1,7 +1,7 @@
 // The HR export as columns: a few typed arrays and one string, rather than a million objects. The reader
 // fills one, a worker thread can hand it over without copying it object by object (typed arrays move,
 // strings copy in one piece), and `hrRecords` turns it into the records the review keeps. Pure.
-import type { KeyRanges } from './key-index.ts';
+import { sameText, type KeyRanges } from './key-index.ts';
 import type { HrRecord } from './model.ts';
 import { DayPool } from './parse-values.ts';
 
@@ -55,7 +55,7 @@ export class WordCodes {
     const seen = this.recent[slot]!;
     if (seen !== -1) {
       const word = this.words[seen]!;
-      if (word.length === n && text.startsWith(word, s)) return seen;
+      if (word.length === n && sameText(text, s, word)) return seen;
     }
     const code = this.code(text.slice(s, e));
     this.recent[slot] = code;

@@ -289,6 +289,8 @@ class FieldNode {
   readonly bytes: Buffer;
   /** The name in its quotes, as it stands in a record. */
   readonly quoted: Buffer;
+  /** Its whole groups of four bytes, each as a little-endian int32. */
+  private readonly words: Int32Array;
   children: FieldNode[] | null = null;
   /** The slots of everything below this node, cleared when the key comes again (the last one counts). */
   readonly below: number[] = [];
@@ -302,6 +304,10 @@ class FieldNode {
   ) {
     this.bytes = Buffer.from(name, 'utf8');
     this.quoted = Buffer.from(JSON.stringify(name), 'utf8');
+    const words = new Int32Array(this.quoted.length >> 2);
+    const view = new DataView(this.quoted.buffer, this.quoted.byteOffset, this.quoted.length);
+    for (let w = 0; w < words.length; w++) words[w] = view.getInt32(4 * w, true);
+    this.words = words;
   }
 
   /** The child expected after `prev` (-1: first), from the last record; -1 when there is no guess yet. */
@@ -309,11 +315,17 @@ class FieldNode {
     return prev === -1 ? this.first : this.after[prev]!;
   }
 
-  /** Whether this node's quoted name stands at `buf[at..)`, all of it before `end`. */
-  quotedAt(buf: Buffer, at: number, end: number): boolean {
+  /** Whether this node's quoted name stands at `buf[at..)`, all of it before `end`; `view` is over `buf`. */
+  quotedAt(view: DataView, buf: Buffer, at: number, end: number): boolean {
     const quoted = this.quoted;
-    if (at + quoted.length > end) return false;
-    for (let k = 1; k < quoted.length; k++) if (buf[at + k] !== quoted[k]) return false;
+    const n = quoted.length;
+    if (at + n > end) return false;
+    // Four bytes a comparison: keys are half the bytes of a Graph export, and a byte at a time was the
+    // reader's largest cost.
+    const words = this.words;
+    let k = 0;
+    for (let w = 0; w < words.length; w++, k += 4) if (view.getInt32(at + k, true) !== words[w]) return false;
+    for (; k < n; k++) if (buf[at + k] !== quoted[k]) return false;
     return true;
   }
 
@@ -407,6 +419,15 @@ export class RecordFields {
   }
 }
 
+/**
+ * Buffer's own decoders, which `toString` reaches only through two layers of argument checks: called
+ * directly for the five million short strings of a large export. Node has them on every Buffer, untyped.
+ */
+interface Decoders {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 /** A string value not yet decoded: its bytes are in the record's buffer. */
 const LAZY: unique symbol = Symbol('lazy');
 
@@ -417,7 +438,7 @@ const LAZY: unique symbol = Symbol('lazy');
 export class RecordValues {
   /** Each slot's value: undefined when absent, OBJECT, or the value (LAZY until a string is asked for). */
   readonly raw: unknown[];
-  private buf: Buffer = Buffer.alloc(0);
+  private buf = Buffer.alloc(0) as Buffer & Decoders;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   /** WIDE and ESCAPE bits of each lazy string. */
@@ -435,8 +456,10 @@ export class RecordValues {
 
   /** Begins a record read from `buf`. */
   reset(buf: Buffer): void {
-    this.buf = buf;
-    this.raw.fill(undefined);
+    this.buf = buf as Buffer & Decoders;
+    // A loop, not Array#fill: for a dozen slots the built-in's own cost was most of the time.
+    const raw = this.raw;
+    for (let i = 0; i < raw.length; i++) raw[i] = undefined;
   }
 
   /** Notes a string at `buf[start..end)` (between its quotes) for `slot`. */
@@ -462,7 +485,8 @@ export class RecordValues {
     if (this.ends[slot]! - s !== 20) return -1;
     const b = this.buf;
     if (b[s + 10] !== 0x54 || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a || b[s + 19] !== 0x5a) return -1;
-    for (const k of [11, 12, 14, 15, 17, 18]) if (b[s + k]! < 0x30 || b[s + k]! > 0x39) return -1;
+    if (!isDigit(b, s + 11) || !isDigit(b, s + 12) || !isDigit(b, s + 14)) return -1;
+    if (!isDigit(b, s + 15) || !isDigit(b, s + 17) || !isDigit(b, s + 18)) return -1;
     const day = dayOfBytes(b, s);
     // Before 1971 is "never" to parseTime: leave that to it.
     return day < 19710101 ? -1 : day;
@@ -476,11 +500,11 @@ export class RecordValues {
     if (kind === 0) {
       const recent = this.recent[slot];
       if (recent !== undefined && recent.length === e - s && sameBytes(buf, s, recent)) return recent;
-      const text = buf.toString('latin1', s, e);
+      const text = buf.latin1Slice(s, e);
       if (e - s <= SHORT) this.recent[slot] = text;
       return text;
     }
-    if ((kind & ESCAPE) === 0) return buf.toString('utf8', s, e);
+    if ((kind & ESCAPE) === 0) return buf.utf8Slice(s, e);
     return JSON.parse(buf.toString('utf8', s - 1, e + 1)) as string;
   }
 }
@@ -496,18 +520,26 @@ function sameBytes(buf: Buffer, s: number, text: string): boolean {
 /** YYYYMMDD of an ISO date at `buf[s..s+10)` that is a real day; -1 otherwise. */
 function dayOfBytes(buf: Buffer, s: number): number {
   if (buf[s + 4] !== 0x2d || buf[s + 7] !== 0x2d) return -1;
-  let key = 0;
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9]) {
-    const d = buf[s + k]! - 0x30;
-    if (d < 0 || d > 9) return -1;
-    key = key * 10 + d;
-  }
-  const y = Math.floor(key / 10000);
-  const m = Math.floor(key / 100) % 100;
-  const d = key % 100;
+  // Written out rather than looped over a list of offsets: a million calls would make a million lists.
+  const y =
+    digitAt(buf, s) * 1000 + digitAt(buf, s + 1) * 100 + digitAt(buf, s + 2) * 10 + digitAt(buf, s + 3);
+  const m = digitAt(buf, s + 5) * 10 + digitAt(buf, s + 6);
+  const d = digitAt(buf, s + 8) * 10 + digitAt(buf, s + 9);
+  if (y < 0 || m < 0 || d < 0) return -1;
   const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (m < 1 || m > 12 || d < 1 || d > DAYS_IN_MONTH[m - 1]! + (leap ? 1 : 0)) return -1;
-  return key;
+  return y * 10000 + m * 100 + d;
+}
+
+function isDigit(buf: Buffer, at: number): boolean {
+  const c = buf[at]!;
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The digit at `buf[at]`; a negative number far enough below zero to keep any sum it is in negative. */
+function digitAt(buf: Buffer, at: number): number {
+  const d = buf[at]! - 0x30;
+  return d >= 0 && d <= 9 ? d : -100_000;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -545,6 +577,9 @@ class FieldExtractor {
   /** Line breaks inside the record last read. */
   lines = 0;
   private buf: Buffer = Buffer.alloc(0);
+  /** A view over `buf`, for reading four bytes at once; made again only when the buffer changes. */
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  private viewOf: Buffer | null = null;
   private end = 0;
   private pos = 0;
   private file = '';
@@ -560,6 +595,10 @@ class FieldExtractor {
   /** Reads the object at `buf[start]` ("{"); the index after it, or -1 when `end` comes first. */
   read(buf: Buffer, start: number, end: number, file: string, line: number): number {
     this.buf = buf;
+    if (this.viewOf !== buf) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+      this.viewOf = buf;
+    }
     this.end = end;
     this.pos = start;
     this.file = file;
@@ -651,9 +690,22 @@ class FieldExtractor {
   private string(): number {
     const buf = this.buf;
     const end = this.end;
+    const view = this.view;
     let p = this.pos + 1;
     let seen = 0;
     for (;;) {
+      // Four bytes at a time while none of them is a quote, a backslash, a control character or past ASCII
+      // (bit tricks that find a zero byte, or one below 0x20, in a word); the byte loop finds which one it is.
+      while (p + 4 <= end) {
+        const x = view.getInt32(p, true);
+        const q = x ^ 0x22222222;
+        const e = x ^ 0x5c5c5c5c;
+        const below = ((x - 0x20202020) | 0) & ~x;
+        const quote = ((q - 0x01010101) | 0) & ~q;
+        const slash = ((e - 0x01010101) | 0) & ~e;
+        if (((x | below | quote | slash) & 0x80808080) !== 0) break;
+        p += 4;
+      }
       let c = 0;
       while (p < end && (c = STRING_BYTE[buf[p]!]!) === ORDINARY) p++;
       if (p >= end) throw INCOMPLETE;
@@ -690,8 +742,8 @@ class FieldExtractor {
   }
 
   private text(s: number, e: number): string {
-    if (this.seen === 0) return this.buf.toString('latin1', s, e);
-    if ((this.seen & ESCAPE) === 0) return this.buf.toString('utf8', s, e);
+    if (this.seen === 0) return (this.buf as Buffer & Decoders).latin1Slice(s, e);
+    if ((this.seen & ESCAPE) === 0) return (this.buf as Buffer & Decoders).utf8Slice(s, e);
     return JSON.parse(this.buf.toString('utf8', s - 1, e + 1)) as string;
   }
 
@@ -712,7 +764,7 @@ class FieldExtractor {
       let child: FieldNode | undefined;
       // Exports write their keys in the same order every time: try the one that came next last time.
       const guess = node === null ? -1 : node.guess(prev);
-      if (guess !== -1 && node!.children![guess]!.quotedAt(this.buf, this.pos, this.end)) {
+      if (guess !== -1 && node!.children![guess]!.quotedAt(this.view, this.buf, this.pos, this.end)) {
         prev = guess;
         child = node!.children![guess];
         this.pos += child!.quoted.length;

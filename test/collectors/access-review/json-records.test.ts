@@ -150,6 +150,79 @@ describe('readJsonRecords with the fields a reader wants', () => {
     }
   });
 
+  // Keys are compared four bytes at a time, and strings scanned four bytes at a time: a difference or a
+  // special byte at any place in a word, or in the bytes after the last whole word, must still count.
+  test('keys that differ from a wanted one at any byte, and keys in a changing order', async () => {
+    // Quoted, these are 16, 13, 15, 6 and 4 bytes long: no bytes after the last word, one, three, two, none.
+    const wanted = new RecordFields(['accountEnabled', 'displayName', 'userPrincipal', 'mail', 'id']);
+    const names = [
+      ...['accountEnabled', 'accountEnablee', 'AccountEnabled', 'accountEnabledX', 'accountEnable'],
+      ...[
+        'displayName',
+        'displayNamf',
+        'dIsplayName',
+        'userPrincipal',
+        'userPrincipak',
+        'userPrincipaL',
+        'displayNameX',
+      ],
+      ...['userPrincipa', 'userPrincipalX', 'mail', 'maim', 'mai', 'Mail', 'id', 'ie', 'i'],
+    ];
+    const records = Array.from({ length: 60 }, (_, r) => {
+      const record: Record<string, unknown> = {};
+      // A different subset in a different order each time, so the guessed next key is often wrong.
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(r * 7 + k * 5) % names.length]!;
+        if ((r + k) % 3 !== 0) record[name] = `${name}-${r}`;
+      }
+      return record;
+    });
+    // And each near miss right after a record with the wanted key in its place, where it is the guess.
+    for (const [key, miss] of [
+      ['userPrincipal', 'userPrincipalX'],
+      ['displayName', 'displayNameX'],
+      ['accountEnabled', 'accountEnabledX'],
+      ['mail', 'maim'],
+      ['userPrincipal', 'userPrincipaL'],
+    ])
+      records.push({ id: 'a', [key!]: 'wanted', n: 1 }, { id: 'b', [miss!]: 'not wanted', n: 2 });
+    const text = JSON.stringify(records);
+    for (const size of [1, 3, 4, 5, 7, 64, 1 << 20]) {
+      const { got } = await readFields(text, wanted, size);
+      expect(got.map((g) => g.values)).toEqual(
+        records.map((r) => {
+          const values = wanted.fromObject(r);
+          return Array.from({ length: wanted.size }, (_, slot) => values.get(slot));
+        }),
+      );
+    }
+  });
+
+  test('strings with a quote, backslash, escape or non-ASCII character at every place in a word', async () => {
+    const specials = ['\\"', '\\\\', '\\n', '\\u0001', '\\u00e9', 'é', '😀', '\\/'];
+    const ids: string[] = [];
+    for (const special of specials)
+      for (let before = 0; before < 9; before++)
+        for (const after of [0, 1, 2, 3, 4, 5])
+          ids.push(`${'a'.repeat(before)}${special}${'b'.repeat(after)}`);
+    const text = `[${ids.map((id) => `{"id":"${id}","n":1}`).join(',')}]`;
+    const expected = (JSON.parse(text) as { id: string }[]).map((r) => r.id);
+    for (const size of [1, 4, 6, 1 << 20]) {
+      const { got } = await readFields(text, fields, size);
+      expect(got.map((g) => g.values[0])).toEqual(expected);
+    }
+  });
+
+  test('a raw control character anywhere in a string is an error with the line', async () => {
+    for (const control of ['\u0001', '\u001f', '\n', '\u0000'])
+      for (let before = 0; before < 9; before++) {
+        const text = `[{"id":1},\n{"id": "${'a'.repeat(before)}${control}bcdefgh"}]`;
+        const error = await readFields(text, fields).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).where).toBe('users.json:2');
+      }
+  });
+
   test.each<[string, string, RegExp]>([
     ['a misspelt literal', '[{"id":1},\n{"id": tru}]', /users\.json:2: this record is not valid JSON/],
     ['a trailing comma', '[{"id":1},\n{"id": 2,\n}]', /users\.json:3: this record is not valid JSON/],

@@ -2,7 +2,7 @@
 // one text, across collisions and after moving its state to a new index.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { KeyIndex } from '../../../src/collectors/access-review/key-index.ts';
+import { KeyIndex, sameText } from '../../../src/collectors/access-review/key-index.ts';
 
 /** The first row of each key, as a Map built in row order would have it. */
 function firstRows(keys: readonly (string | null)[]): Map<string, number> {
@@ -80,5 +80,17 @@ describe('KeyIndex', () => {
     const rows = new Int32Array(4).fill(9);
     index.getMany(['c', 'x', 'a', 'b'], rows, 1, 3);
     expect([...rows]).toEqual([9, -1, 0, 9]);
+  });
+});
+
+describe('sameText', () => {
+  test('is String#startsWith at a position, for any text, word and place, past the end included', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ maxLength: 4 }), fc.nat(40), (text, word, at) => {
+        const s = Math.min(at, text.length + 2);
+        expect(sameText(text + word + text, s, word)).toBe((text + word + text).startsWith(word, s));
+        expect(sameText(text, s, word)).toBe(text.startsWith(word, s));
+      }),
+    );
   });
 });
