@@ -4,7 +4,7 @@
 import type { Inventory, InventoryProblem, ReadOptions } from './inventory.ts';
 import { componentOfPurl, type PurlComponent } from './purl.ts';
 import { readInventoryInto, systemOf, type InventorySink, type InventoryShape } from './read-inventory.ts';
-import { comparerNameFor } from './versions.ts';
+import { comparerNameFor } from './ecosystems.ts';
 import type { Result } from '../../domain/result.ts';
 
 const MAX_PROBLEMS_KEPT = 1000;
