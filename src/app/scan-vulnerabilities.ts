@@ -1,6 +1,7 @@
 // Scans a fleet's inventories against the OSV index and records the run as dated evidence: the JSON and HTML
 // reports linked to the patching and vulnerability items (8.3.x, 8.4.x, 6.3.2) and CAF outcome B4.d.
 import { webcrypto } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import {
   analyseFleet,
   createFleet,
@@ -11,6 +12,7 @@ import {
   type PackageAdvisory,
   type ScanReport,
 } from '../collectors/vulnerabilities/analyse.ts';
+import { addFleetData, fleetFromData } from '../collectors/vulnerabilities/fleet.ts';
 import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
 import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
@@ -32,6 +34,8 @@ import { recordCollectorRun } from './record-collector-run.ts';
 /** An inventory file, read only when the scan reaches it so that a large fleet never sits in memory at once. */
 export interface InventoryFile {
   name: string;
+  /** Its size in bytes, when known beforehand: the reading is then shared between threads by bytes. */
+  size?: number;
   read(): Promise<Uint8Array>;
 }
 
@@ -46,8 +50,10 @@ export interface ScanVulnerabilitiesInput {
   effectiveDate?: string;
   slaDays?: number;
   onProgress?: (filesRead: number, total: number) => void;
-  /** Whether to read the inventories in a worker thread; by default, from 200 files. */
+  /** Whether to read the inventories in worker threads; by default, from 200 files. */
   inWorker?: boolean;
+  /** How many worker threads share the reading, each a contiguous part of the files; by default up to two. */
+  workers?: number;
 }
 
 export interface ScannedVulnerabilities {
@@ -67,6 +73,8 @@ const HASHES_AHEAD = 8;
  * and how many it must have in hand before this thread stops sending to look packages up.
  */
 const WORKER_FROM_FILES = 200;
+/** Two readers, where there are two cores: a third on a two-core machine only takes turns with the others. */
+const DEFAULT_WORKERS = Math.min(2, availableParallelism());
 const WORKER_AHEAD = 96;
 const WORKER_IN_HAND = 32;
 /** Package names looked up at once while the worker reads: one query of the OSV index. */
@@ -158,7 +166,7 @@ async function readAndAnalyse(
   const previousRead = previousFindings(deps, organisationId, when.effectiveDate);
   previousRead.catch(() => undefined);
   const inWorker = input.inWorker ?? input.files.length >= WORKER_FROM_FILES;
-  const read = await (inWorker ? readInWorker : readHere)(deps, input, covered);
+  const read = await (inWorker ? readInWorkers : readHere)(deps, input, covered);
   if (!read.ok) {
     // Nothing of the scan's is left running once it has answered.
     await previousRead.catch(() => undefined);
@@ -198,7 +206,7 @@ async function readHere(
   const fleet = createFleet();
   const options = readOptions(input);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const inputs = await readFiles(input.files, (file, bytes, i) => {
+  const inputs = await readFiles(input.files, { from: 0, to: input.files.length }, (file, bytes, i) => {
     let text: string;
     try {
       text = decoder.decode(bytes);
@@ -220,92 +228,180 @@ async function readHere(
   return success({ fleet, advisories, inputs: inputs.value });
 }
 
+/** A contiguous run of the files, read by one worker thread into a fleet of its own. */
+interface Part {
+  from: number;
+  to: number;
+}
+
 /**
- * Reads the inventories in a worker thread while this one looks up the packages the worker reports in the OSV
- * index: for a large fleet, the index lookups then cost little more than the reading.
+ * The files cut into `count` contiguous parts of about the same size: by bytes when every file gives its size,
+ * else by number of files. Each part holds at least one file.
  */
-async function readInWorker(
+export function splitFiles(files: readonly InventoryFile[], count: number): Part[] {
+  const n = Math.max(1, Math.min(count, files.length));
+  const sized = files.every((f) => f.size !== undefined);
+  const weight = (i: number) => (sized ? files[i]!.size! : 1);
+  let total = 0;
+  for (let i = 0; i < files.length; i++) total += weight(i);
+  const parts: Part[] = [];
+  let from = 0;
+  let sum = 0;
+  for (let i = 0; i < files.length && parts.length < n - 1; i++) {
+    sum += weight(i);
+    // Leave at least one file for each part still to come.
+    const left = files.length - (i + 1);
+    if (sum >= (total * (parts.length + 1)) / n || left === n - 1 - parts.length) {
+      parts.push({ from, to: i + 1 });
+      from = i + 1;
+    }
+  }
+  parts.push({ from, to: files.length });
+  return parts;
+}
+
+/**
+ * Reads the inventories in worker threads, each its own contiguous part of the files, while this one looks up
+ * the packages they report in the OSV index. The parts' fleets are added together in file order, which comes
+ * to the fleet one reader would have made, and the first bad file in file order is the one reported.
+ */
+async function readInWorkers(
   deps: Deps,
   input: ScanVulnerabilitiesInput,
   covered: ReadonlyMap<string, number>,
 ): Promise<Result<FleetRead>> {
-  const reader = new FleetInWorker(readOptions(input));
+  const parts = splitFiles(input.files, input.workers ?? DEFAULT_WORKERS);
+  const readers = parts.map(() => new FleetInWorker(readOptions(input)));
   try {
     const advisories = new Map<string, PackageAdvisory[]>();
+    // Names waiting to be looked up, and every name ever reported: a package that more than one part brings in
+    // is looked up once.
     const wanted = new Map<string, string[]>();
+    const seen = new Map<string, Set<string>>();
     let read = 0;
-    const tell = async (): Promise<Problem | undefined> => {
-      const told = await reader.next();
-      if (!told.ok) return told.problem;
-      for (const [ecosystem, name] of told.packages) {
-        if (!worthLookingUp(covered, ecosystem)) continue;
-        const names = wanted.get(ecosystem);
-        if (names) names.push(name);
-        else wanted.set(ecosystem, [name]);
-      }
-      input.onProgress?.(++read, input.files.length);
-      return undefined;
-    };
-    // One batch of names at a time, so that the worker is never long without files. Whether it looked any up.
+    let looking = false;
+    // The first part, in file order, that failed: the parts after it stop, as their files would not be read.
+    let failedPart = parts.length;
+
+    // One batch of names at a time, so that no worker is long without files; one lookup at a time across the
+    // parts. Whether it looked any up.
     const lookUp = async (all: boolean): Promise<boolean> => {
-      for (const [ecosystem, names] of wanted) {
-        if (!all && names.length < LOOKUP_BATCH) continue;
-        const batch = all ? names : names.splice(0, LOOKUP_BATCH);
-        if (all || names.length === 0) wanted.delete(ecosystem);
-        for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, batch))
-          advisories.set(key, list);
-        if (!all) return true;
+      if (looking) return false;
+      looking = true;
+      try {
+        for (const [ecosystem, names] of wanted) {
+          if (!all && names.length < LOOKUP_BATCH) continue;
+          const batch = all ? names : names.splice(0, LOOKUP_BATCH);
+          if (all || names.length === 0) wanted.delete(ecosystem);
+          for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, batch))
+            advisories.set(key, list);
+          if (!all) return true;
+        }
+        return false;
+      } finally {
+        looking = false;
       }
-      return false;
     };
-    let inputs: Result<CollectorInput[]>;
-    try {
-      inputs = await readFiles(input.files, async (file, bytes) => {
-        reader.send(file.name, bytes);
-        // The first files bring most of the fleet's packages: looking each file's up before sending the next
-        // left the worker waiting. Lookups are done only while the worker has files in hand; the rest of the
-        // time this thread reads on, and waits for the worker only when it is far behind.
-        for (;;) {
-          while (reader.pending > 0 && reader.ready) {
+
+    const readPart = async (p: number): Promise<Result<CollectorInput[]>> => {
+      const reader = readers[p]!;
+      const tell = async (): Promise<Problem | undefined> => {
+        const told = await reader.next();
+        if (!told.ok) return told.problem;
+        for (const [ecosystem, name] of told.packages) {
+          if (!worthLookingUp(covered, ecosystem)) continue;
+          let names = seen.get(ecosystem);
+          if (!names) seen.set(ecosystem, (names = new Set()));
+          if (names.has(name)) continue;
+          names.add(name);
+          const list = wanted.get(ecosystem);
+          if (list) list.push(name);
+          else wanted.set(ecosystem, [name]);
+        }
+        input.onProgress?.(++read, input.files.length);
+        return undefined;
+      };
+      const stopped: Problem = { kind: 'bad-input', message: 'an earlier file was refused', where: '' };
+      let inputs: Result<CollectorInput[]>;
+      try {
+        inputs = await readFiles(input.files, parts[p]!, async (file, bytes) => {
+          if (failedPart < p) return stopped;
+          reader.send(file.name, bytes);
+          // The first files bring most of the fleet's packages: looking each file's up before sending the next
+          // left the worker waiting. Lookups are done only while the worker has files in hand; the rest of the
+          // time this thread reads on, and waits for the worker only when it is far behind.
+          for (;;) {
+            while (reader.pending > 0 && reader.ready) {
+              const problem = await tell();
+              if (problem) return problem;
+            }
+            if (reader.pending < WORKER_IN_HAND) return undefined;
+            if (await lookUp(false)) continue;
+            if (reader.pending <= WORKER_AHEAD) return undefined;
             const problem = await tell();
             if (problem) return problem;
           }
-          if (reader.pending < WORKER_IN_HAND) return undefined;
-          if (await lookUp(false)) continue;
-          if (reader.pending <= WORKER_AHEAD) return undefined;
+        });
+      } catch (e) {
+        // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as
+        // it is when reading on this thread.
+        failedPart = Math.min(failedPart, p);
+        while (reader.pending > 0) {
           const problem = await tell();
-          if (problem) return problem;
+          if (problem) return { ok: false, error: problem };
         }
-      });
-    } catch (e) {
-      // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as
-      // it is when reading on this thread.
-      while (reader.pending > 0) {
-        const problem = await tell();
-        if (problem) return { ok: false, error: problem };
+        throw e;
       }
-      throw e;
+      if (inputs.ok)
+        while (reader.pending > 0) {
+          const problem = await tell();
+          if (problem) {
+            inputs = { ok: false, error: problem };
+            break;
+          }
+        }
+      if (!inputs.ok) failedPart = Math.min(failedPart, p);
+      return inputs;
+    };
+
+    const reading = parts.map((_, p) => readPart(p));
+    for (const r of reading) r.catch(() => undefined);
+    // Each part in file order: its outcome decides before any later part's does, and its fleet comes over
+    // while the later parts read on.
+    let fleet: Fleet | undefined;
+    const inputs: CollectorInput[] = [];
+    for (let p = 0; p < parts.length; p++) {
+      let part: Result<CollectorInput[]>;
+      try {
+        part = await reading[p]!;
+      } catch (e) {
+        await Promise.allSettled(reading);
+        throw e;
+      }
+      if (!part.ok) {
+        // The later parts stop at their next file; nothing of the scan's is left running once it has answered.
+        await Promise.allSettled(reading);
+        return part;
+      }
+      inputs.push(...part.value);
+      const data = await readers[p]!.data();
+      fleet = fleet ? addFleetData(fleet, data) : fleetFromData(data);
     }
-    if (!inputs.ok) return inputs;
-    while (reader.pending > 0) {
-      const problem = await tell();
-      if (problem) return { ok: false, error: problem };
-    }
-    const fleet = await reader.fleet();
     await lookUp(true);
-    return success({ fleet, advisories, inputs: inputs.value });
+    return success({ fleet: fleet!, advisories, inputs });
   } finally {
-    await reader.stop();
+    await Promise.all(readers.map((r) => r.stop()));
   }
 }
 
 /**
- * Reads each file in turn, a few ahead of the one being handled, and fingerprints it on the thread pool: both
- * bounded, so that a large fleet never sits in memory at once. `take` handles a file's bytes, or stops the
- * reading with a problem.
+ * Reads each file of the part in turn, a few ahead of the one being handled, and fingerprints it on the thread
+ * pool: both bounded, so that a large fleet never sits in memory at once. `take` handles a file's bytes, or
+ * stops the reading with a problem.
  */
 async function readFiles(
   files: readonly InventoryFile[],
+  part: Part,
   take: (
     file: InventoryFile,
     bytes: Uint8Array,
@@ -313,9 +409,9 @@ async function readFiles(
   ) => Problem | undefined | Promise<Problem | undefined>,
 ): Promise<Result<CollectorInput[]>> {
   const reads: Promise<Uint8Array>[] = [];
-  let done = 0;
+  let done = part.from;
   const readAhead = () => {
-    while (reads.length < READ_AHEAD && reads.length + done < files.length) {
+    while (reads.length < READ_AHEAD && reads.length + done < part.to) {
       const read = files[done + reads.length]!.read();
       // Awaited in turn below; a failure of one read ahead of a refused file must not go unhandled.
       read.catch(() => undefined);
@@ -324,7 +420,7 @@ async function readFiles(
   };
   const hashes: Promise<string>[] = [];
   const sizes: number[] = [];
-  while (done < files.length) {
+  while (done < part.to) {
     readAhead();
     const file = files[done]!;
     const bytes = await reads.shift()!;
@@ -336,7 +432,11 @@ async function readFiles(
     done++;
   }
   const digests = await Promise.all(hashes);
-  return success(files.map((file, i) => ({ name: file.name, size: sizes[i]!, sha256: digests[i]! })));
+  return success(
+    files
+      .slice(part.from, part.to)
+      .map((file, i) => ({ name: file.name, size: sizes[i]!, sha256: digests[i]! })),
+  );
 }
 
 /** The findings of the newest earlier scan, read back from its JSON evidence, for new / fixed / still open. */

@@ -9,7 +9,7 @@ import type { Actor } from '../../src/app/actor.ts';
 import { addMember } from '../../src/app/add-member.ts';
 import { importOsv } from '../../src/app/import-osv.ts';
 import { registerOrganisation } from '../../src/app/register-organisation.ts';
-import { scanVulnerabilities, type InventoryFile } from '../../src/app/scan-vulnerabilities.ts';
+import { scanVulnerabilities, splitFiles, type InventoryFile } from '../../src/app/scan-vulnerabilities.ts';
 import { readOsvDump } from '../../src/infra/osv-dump.ts';
 import { ENGINES } from '../support/databases.ts';
 import { testDeps, type TestDeps } from '../support/deps.ts';
@@ -150,28 +150,116 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(await runs()).toBe(0);
   });
 
-  test('read in a worker thread, the scan comes to the same report and fingerprints', async () => {
+  test.each([1, 2, 3])(
+    'read by %i worker threads, the scan comes to the same report and fingerprints',
+    async (workers) => {
+      const files = [
+        file('own/inventories/lodash-app.package-lock.json'),
+        file('sbom/dropwizard-1.3.15.cdx.json'),
+        file('sbom/proton-bridge-v1.8.0.cdx.json'),
+        file('own/inventories/python-service.cdx.json'),
+        file('own/inventories/requests.spdx.json'),
+      ];
+      const scan = (inWorker: boolean, effectiveDate: string) =>
+        scanVulnerabilities(deps, operator, { odsCode: 'A81001', files, effectiveDate, inWorker, workers });
+      const here = await scan(false, '2026-05-20');
+      const there = await scan(true, '2026-05-20');
+      if (!here.ok || !there.ok) throw new Error('expected both scans to succeed');
+      // The second run sees the first as its previous one: everything is still open.
+      expect(there.value.report).toEqual({
+        ...here.value.report,
+        previousRun: '2026-05-20',
+        totals: { ...here.value.report.totals, new: 0, stillOpen: here.value.report.totals.findings },
+        findings: here.value.report.findings.map((f) => ({ ...f, change: 'still-open' })),
+      });
+      expect(there.value.report.findings.length).toBeGreaterThan(4);
+      expect(there.value.run.inputs).toEqual(here.value.run.inputs);
+    },
+  );
+
+  test('read by two worker threads, versions of one package on one system across both parts match as read in turn', async () => {
+    // Every file one system, and the same packages at other versions in each part: the parts' fleets overlap,
+    // and the order versions were first seen decides which earlier finding each is matched with.
+    const lock = (versions: string[]) =>
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: Object.fromEntries(
+          versions.map((v, i) => [`node_modules/x${i}`, { name: i % 2 ? 'minimist' : 'lodash', version: v }]),
+        ),
+      });
     const files = [
-      file('own/inventories/lodash-app.package-lock.json'),
-      file('sbom/dropwizard-1.3.15.cdx.json'),
-      file('sbom/proton-bridge-v1.8.0.cdx.json'),
-      file('own/inventories/python-service.cdx.json'),
-      file('own/inventories/requests.spdx.json'),
+      text('a.package-lock.json', lock(['4.17.15', '0.0.8'])),
+      text('b.package-lock.json', lock(['4.17.11', '1.2.5', '4.17.15'])),
+      text('c.package-lock.json', lock(['4.17.4', '0.0.8', '4.17.20', '1.2.0'])),
+      text(
+        'd.package-lock.json',
+        '{"lockfileVersion":3,"packages":{"node_modules/bad":{"version":"git+https://x"}}}',
+      ),
     ];
-    const scan = (inWorker: boolean, effectiveDate: string) =>
-      scanVulnerabilities(deps, operator, { odsCode: 'A81001', files, effectiveDate, inWorker });
-    const here = await scan(false, '2026-05-20');
-    const there = await scan(true, '2026-05-20');
-    if (!here.ok || !there.ok) throw new Error('expected both scans to succeed');
-    // The second run sees the first as its previous one: everything is still open.
-    expect(there.value.report).toEqual({
-      ...here.value.report,
-      previousRun: '2026-05-20',
-      totals: { ...here.value.report.totals, new: 0, stillOpen: here.value.report.totals.findings },
-      findings: here.value.report.findings.map((f) => ({ ...f, change: 'still-open' })),
+    const scan = (inWorker: boolean, workers: number, effectiveDate: string) =>
+      scanVulnerabilities(deps, operator, {
+        odsCode: 'A81001',
+        files,
+        system: 'one-host',
+        effectiveDate,
+        inWorker,
+        workers,
+      });
+    const first = await scan(false, 1, '2026-05-01');
+    const here = await scan(false, 1, '2026-05-20');
+    const one = await scan(true, 1, '2026-05-20');
+    const two = await scan(true, 2, '2026-05-20');
+    if (!first.ok || !here.ok || !one.ok || !two.ok) throw new Error('expected the scans to succeed');
+    expect(here.value.report.totals.stillOpen).toBeGreaterThan(3);
+    expect(here.value.report.problems.shown.map((p) => p.where)).toEqual([
+      'd.package-lock.json: packages["node_modules/bad"]',
+    ]);
+    // Each later run sees the one before it, with the same findings: all still open, as in the run read here.
+    for (const there of [one, two])
+      expect(there.value.report).toEqual({ ...here.value.report, previousRun: '2026-05-20' });
+    expect(two.value.run.inputs).toEqual(here.value.run.inputs);
+  });
+
+  test.each([
+    ['the first part', [0, 3], /^one\.txt: unknown format/],
+    ['the second part only', [3], /^four\.txt: unknown format/],
+  ])(
+    'read by two worker threads, a bad file in %s is reported as read in turn and nothing is written',
+    async (_, bad, message) => {
+      const names = ['one', 'two', 'three', 'four'];
+      const lockfile = await readFile(path.join(FIXTURES, 'own/inventories/lodash-app.package-lock.json'));
+      const files = names.map((name, i) =>
+        bad.includes(i)
+          ? text(`${name}.txt`, 'hello')
+          : { name: `${name}.package-lock.json`, read: async () => lockfile },
+      );
+      for (const inWorker of [false, true]) {
+        const result = await scanVulnerabilities(deps, operator, {
+          odsCode: 'A81001',
+          files,
+          inWorker,
+          workers: 2,
+        });
+        expect(!result.ok && `${result.error.where}: ${result.error.message}`).toMatch(message);
+      }
+      expect(await runs()).toBe(0);
+    },
+  );
+
+  test('read by two worker threads, a file that cannot be read in the first part is the answer, not a bad one after it', async () => {
+    const unreadable: InventoryFile = {
+      name: 'gone.json',
+      read: () => Promise.reject(new Error('ENOENT: the file went away')),
+    };
+    const lockfile = file('own/inventories/lodash-app.package-lock.json');
+    const result = scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [lockfile, unreadable, lockfile, text('notes.txt', 'hello')],
+      inWorker: true,
+      workers: 2,
     });
-    expect(there.value.report.findings.length).toBeGreaterThan(4);
-    expect(there.value.run.inputs).toEqual(here.value.run.inputs);
+    await expect(result).rejects.toThrow(/the file went away/);
+    expect(await runs()).toBe(0);
   });
 
   test('in a worker thread, files that are views into one larger buffer are read as themselves', async () => {
@@ -207,9 +295,13 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(await runs()).toBe(0);
   });
 
-  test.each([false, true])(
-    'a bad file before one that cannot be read is what is reported (in a worker thread: %s)',
-    async (inWorker) => {
+  test.each([
+    [false, 1],
+    [true, 1],
+    [true, 2],
+  ])(
+    'a bad file before one that cannot be read is what is reported (in worker threads: %s, %i)',
+    async (inWorker, workers) => {
       const unreadable: InventoryFile = {
         name: 'gone.json',
         read: () => Promise.reject(new Error('ENOENT: the file went away')),
@@ -218,6 +310,7 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
         odsCode: 'A81001',
         files: [text('notes.txt', 'hello'), unreadable],
         inWorker,
+        workers,
       });
       expect(!result.ok && `${result.error.where}: ${result.error.message}`).toMatch(
         /^notes\.txt: unknown format/,
@@ -243,5 +336,66 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     );
     expect(result.ok || result.error.kind).toBe('not-found');
     expect(await runs()).toBe(0);
+  });
+});
+
+describe('splitFiles', () => {
+  const files = (sizes: (number | undefined)[]): InventoryFile[] =>
+    sizes.map((size, i) => ({
+      name: `f${i}`,
+      read: async () => new Uint8Array(),
+      ...(size !== undefined ? { size } : {}),
+    }));
+  test.each<[string, (number | undefined)[], number, [number, number][]]>([
+    [
+      'by bytes when every file gives its size',
+      [10, 10, 80, 10, 10, 10, 10],
+      2,
+      [
+        [0, 3],
+        [3, 7],
+      ],
+    ],
+    [
+      'by number of files when one does not',
+      [10, 10, 80, undefined, 10, 10],
+      2,
+      [
+        [0, 3],
+        [3, 6],
+      ],
+    ],
+    [
+      'one file each when a large one comes first',
+      [100, 1, 1],
+      3,
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+    ],
+    [
+      'at least one file each, the large one last',
+      [1, 1, 100],
+      3,
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ],
+    ],
+    [
+      'no more parts than files',
+      [5, 5],
+      4,
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    ],
+    ['one part', [1, 2, 3], 1, [[0, 3]]],
+  ])('%s', (_, sizes, count, expected) => {
+    expect(splitFiles(files(sizes), count).map((p) => [p.from, p.to])).toEqual(expected);
   });
 });

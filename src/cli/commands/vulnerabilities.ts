@@ -101,14 +101,17 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
     });
   const files: InventoryFile[] = [];
   for (const file of o.sbom) {
+    let size = 0;
     try {
-      if (!(await stat(file)).isFile())
+      const found = await stat(file);
+      if (!found.isFile())
         fail({ kind: 'bad-input', where: file, message: 'expected a file, found a folder or device' });
+      size = found.size;
     } catch (e) {
       if (e instanceof Exit) throw e;
       fail({ kind: 'bad-input', where: file, message: 'cannot read this file: does it exist?' });
     }
-    files.push({ name: file, read: () => readFile(file) });
+    files.push({ name: file, size, read: () => readFile(file) });
   }
   const distro = o.distro ?? (await localDebianRelease(o.sbom));
   const bar = progressBar('Reading inventories [{bar}] {percentage}% | {value}/{total} files', o.json);

@@ -4,7 +4,7 @@
 import type { Inventory, InventoryProblem, ReadOptions } from './inventory.ts';
 import { componentOfPurl, type PurlComponent } from './purl.ts';
 import { readInventoryInto, systemOf, type InventorySink, type InventoryShape } from './read-inventory.ts';
-import { comparerNameFor } from './versions.ts';
+import { comparerNameFor } from './ecosystems.ts';
 import type { Result } from '../../domain/result.ts';
 
 const MAX_PROBLEMS_KEPT = 1000;
@@ -339,26 +339,42 @@ export function fleetData(fleet: Fleet): FleetData {
 
 /** The fleet that fleetData described, in the same order throughout. */
 export function fleetFromData(data: FleetData): Fleet {
-  const fleet = createFleet();
-  fleet.files = data.files;
-  fleet.components = data.components;
-  fleet.noVersion = data.noVersion;
-  fleet.problemCount = data.problemCount;
-  fleet.problems = data.problems;
-  for (const system of data.systems) systemNumber(fleet, system);
-  fleet.formats = new Map(data.formats);
-  fleet.noVersionByEcosystem = new Map(data.noVersionByEcosystem);
+  return addFleetData(createFleet(), data);
+}
+
+/**
+ * Adds a fleet read from later files than those already in `fleet`. Everything is taken in the order the later
+ * fleet first saw it, after what `fleet` holds, so the files read as contiguous parts and added in file order
+ * come to the fleet reading them all in turn would: the same packages, versions and systems in the same order.
+ */
+export function addFleetData(fleet: Fleet, data: FleetData): Fleet {
+  // An empty fleet holds none of the packages and versions: they are made without looking for them first.
+  const fresh = fleet.packageOrder.length === 0;
+  fleet.files += data.files;
+  fleet.components += data.components;
+  fleet.noVersion += data.noVersion;
+  fleet.problemCount += data.problemCount - data.problems.length;
+  for (const problem of data.problems) addProblem(fleet, problem);
+  const systems = Int32Array.from(data.systems, (system) => systemNumber(fleet, system));
+  for (const [format, n] of data.formats) fleet.formats.set(format, (fleet.formats.get(format) ?? 0) + n);
+  for (const [ecosystem, n] of data.noVersionByEcosystem)
+    fleet.noVersionByEcosystem.set(ecosystem, (fleet.noVersionByEcosystem.get(ecosystem) ?? 0) + n);
   let v = 0;
   let at = 0;
-  // Each package and version comes once: made without looking for it first.
   for (let p = 0; p < data.names.length; p++) {
-    const pkg = newPackage(fleet, data.ecosystems[p]!, data.names[p]!);
+    const ecosystem = data.ecosystems[p]!;
+    const name = data.names[p]!;
+    const pkg = fresh ? newPackage(fleet, ecosystem, name) : packageOf(fleet, ecosystem, name);
     for (let n = data.versionCounts[p]!; n > 0; n--, v++) {
-      const node = new FleetVersion(pkg, data.versions[v]!);
-      pkg.versions.set(node.version, node);
-      node.copies = data.copies[v]!;
+      const version = data.versions[v]!;
+      let node = fresh ? undefined : pkg.versions.get(version);
+      if (!node) {
+        node = new FleetVersion(pkg, version);
+        pkg.versions.set(version, node);
+      }
+      node.copies += data.copies[v]!;
       const count = data.systemCounts[v]!;
-      for (let i = 0; i < count; i++) node.add(data.systemList[at + i]!, 0);
+      for (let i = 0; i < count; i++) node.add(systems[data.systemList[at + i]!]!, 0);
       at += count;
     }
   }

@@ -1,6 +1,7 @@
 // Reads one OSV record into what matching needs, checking it on the way: every range must be possible, every
 // version readable in its ecosystem's order. A bad record is named with its element, for the import to skip.
 import { z } from 'zod';
+import { normalisePackageName } from './ecosystems.ts';
 import { severityOf, type Severity } from './severity.ts';
 import { comparerNameFor, createComparers, type VersionComparer } from './versions.ts';
 
@@ -98,11 +99,6 @@ export function normaliseEcosystem(ecosystem: string): string | undefined {
     return release ? `Debian:${release}` : undefined;
   }
   return ecosystem.split(':')[0];
-}
-
-/** Package names as OSV keys them: PyPI names are PEP 503-normalised; the rest are exact. */
-export function normalisePackageName(ecosystem: string, name: string): string {
-  return ecosystem === 'PyPI' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[.\d]*(Z|[+-]\d{2}:\d{2})$/;

@@ -4,7 +4,7 @@
 // packageurl-js, and a property test holds the two to the same answers.
 import { PackageURL } from 'packageurl-js';
 import { debianRelease } from './inventory.ts';
-import { normalisePackageName } from './osv.ts';
+import { normalisePackageName } from './ecosystems.ts';
 
 export interface PurlComponent {
   ecosystem: string;

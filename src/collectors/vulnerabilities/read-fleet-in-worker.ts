@@ -1,9 +1,10 @@
 // Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it can look
 // up the packages the worker reports while it reads on. Files go over one at a time; what comes back is the
-// packages each file brought in, the first bad file, and at the end the fleet as plain data.
+// packages each file brought in, the first bad file, and at the end the fleet as plain data. A scan may run
+// several, each reading its own contiguous part of the files.
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../../domain/result.ts';
-import { fleetFromData, type Fleet, type FleetData } from './fleet.ts';
+import type { FleetData } from './fleet.ts';
 import type { ReadOptions } from './inventory.ts';
 
 export type ToFleetWorker = { kind: 'file'; name: string; bytes: Uint8Array } | { kind: 'end' };
@@ -90,12 +91,12 @@ export class FleetInWorker {
     return m.kind === 'read' ? { ok: true, packages: m.packages } : { ok: false, problem: m.problem };
   }
 
-  /** Once every file is read: the fleet. */
-  async fleet(): Promise<Fleet> {
+  /** Once every file is read: the fleet, as plain data (fleetFromData and addFleetData make it a fleet). */
+  async data(): Promise<FleetData> {
     this.worker.postMessage({ kind: 'end' } satisfies ToFleetWorker);
     const m = await this.message();
     if (m.kind !== 'fleet') throw new Error(`the inventory worker sent "${m.kind}" where the fleet was due`);
-    return fleetFromData(m.data);
+    return m.data;
   }
 
   /** Ends the worker, whatever it is doing. */

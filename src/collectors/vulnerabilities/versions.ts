@@ -62,23 +62,4 @@ export function createComparers(): Record<VersionComparer['name'], VersionCompar
   };
 }
 
-/** The base ecosystems we can check, as OSV names them; Debian carries its release after a colon. */
-export const CHECKED_ECOSYSTEMS = ['npm', 'PyPI', 'Maven', 'Go', 'Debian'] as const;
-
-export function comparerNameFor(ecosystem: string): VersionComparer['name'] | undefined {
-  const base = ecosystem.split(':')[0];
-  switch (base) {
-    case 'npm':
-      return 'npm';
-    case 'PyPI':
-      return 'pypi';
-    case 'Maven':
-      return 'maven';
-    case 'Go':
-      return 'go';
-    case 'Debian':
-      return 'debian';
-    default:
-      return undefined;
-  }
-}
+export { CHECKED_ECOSYSTEMS, comparerNameFor } from './ecosystems.ts';

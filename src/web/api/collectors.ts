@@ -67,7 +67,7 @@ export function registerCollectorApi(
       const at = valueOf(request.body, 'at');
       const result = await scanVulnerabilities(deps, actor, {
         odsCode: request.params.ods,
-        files: files.map((f) => ({ name: f.name, read: async () => f.bytes })),
+        files: files.map((f) => ({ name: f.name, size: f.bytes.byteLength, read: async () => f.bytes })),
         ...(slaDays ? { slaDays: Number(slaDays) } : {}),
         ...(distro ? { distro } : {}),
         ...(system ? { system } : {}),

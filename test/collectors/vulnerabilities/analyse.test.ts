@@ -13,7 +13,7 @@ import {
   type Finding,
   type PackageAdvisory,
 } from '../../../src/collectors/vulnerabilities/analyse.ts';
-import { fleetData, fleetFromData } from '../../../src/collectors/vulnerabilities/fleet.ts';
+import { addFleetData, fleetData, fleetFromData } from '../../../src/collectors/vulnerabilities/fleet.ts';
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
 import {
@@ -335,6 +335,33 @@ describe('reading straight into the fleet', () => {
     expect([...copy.packages.keys()]).toEqual([...fleet.packages.keys()]);
     expect(analyseFleet(copy, ALL, options)).toEqual(analyseFleet(fleet, ALL, options));
   });
+
+  test.each([1, 2, 3])(
+    'fleets read from contiguous parts of the files and added in file order are the fleet read in turn (cut after %i)',
+    (cut) => {
+      const files = [...inventories, status] as { name: string; text: string; distro?: string }[];
+      const readAll = (part: typeof files, system?: string) => {
+        const fleet = createFleet();
+        for (const f of part)
+          readIntoFleet(fleet, f.name, f.text, {
+            ...(f.distro ? { distro: f.distro } : {}),
+            ...(system ? { system } : {}),
+          });
+        return fleet;
+      };
+      // One system for every file as well: then versions seen in both parts share systems, and their order
+      // matters to the matching against a previous run.
+      for (const system of [undefined, 'one-host']) {
+        const whole = readAll(files, system);
+        const merged = fleetFromData(structuredClone(fleetData(readAll(files.slice(0, cut), system))));
+        addFleetData(merged, structuredClone(fleetData(readAll(files.slice(cut), system))));
+        expect(fleetData(merged)).toEqual(fleetData(whole));
+        expect(merged.problems).toEqual(whole.problems);
+        expect(merged.problems.length).toBeGreaterThan(0);
+        expect(analyseFleet(merged, ALL, options)).toEqual(analyseFleet(whole, ALL, options));
+      }
+    },
+  );
 
   test('the evidence rows follow FINDING_COLUMNS', () => {
     const report = scan(inventories);
