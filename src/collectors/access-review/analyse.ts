@@ -2,6 +2,7 @@
 // or UPN) and finds leavers still enabled, accounts nobody in HR owns, dormant accounts, missing MFA and role
 // drift, and measures MFA and training coverage. Where the source cannot tell, it says so instead of guessing.
 import { addDays, addMonths } from '../../domain/dates.ts';
+import { HrRows } from './hr-table.ts';
 import { KeyIndex, type KeyRanges } from './key-index.ts';
 import {
   normaliseEmail,
@@ -15,6 +16,7 @@ import {
   type SourceCapabilities,
   type TrainingRecord,
 } from './model.ts';
+import { isoDateKey } from './parse-values.ts';
 
 export type FindingKind = 'leaver' | 'no-hr-match' | 'dormant' | 'no-mfa' | 'role-drift';
 
@@ -23,11 +25,42 @@ export interface Finding {
   detail: string;
 }
 
+/** Shared by every account without findings: a million empty arrays would cost tens of megabytes. */
+const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
+
+/** HR as the analysis reads it: the records, or the rows of a table that make their records when read. */
+export type HrList = readonly HrRecord[] | HrRows;
+
 export interface AccountResult {
   account: Account;
   hr: HrRecord | null;
   matchedBy: 'employee-number' | 'email' | null;
   findings: Finding[];
+}
+
+/**
+ * An AccountResult whose HR record is made only when read: most results are counted and never shown, and a
+ * million HR records kept for them would be a million objects and three million strings for the collector
+ * to copy.
+ */
+class LazyResult implements AccountResult {
+  findings: Finding[] = NO_FINDINGS;
+  readonly #row: number;
+  readonly #hr: HrList;
+
+  constructor(
+    readonly account: Account,
+    readonly matchedBy: AccountResult['matchedBy'],
+    row: number,
+    hr: HrList,
+  ) {
+    this.#row = row;
+    this.#hr = hr;
+  }
+
+  get hr(): HrRecord | null {
+    return this.#row === -1 ? null : this.#hr.at(this.#row)!;
+  }
 }
 
 export interface Coverage {
@@ -50,9 +83,6 @@ export interface TrainingCoverage extends Coverage {
 }
 
 export const NOT_DETERMINABLE = 'not determinable from this source';
-
-/** Shared by every account without findings: a million empty arrays would cost tens of megabytes. */
-const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
 
 export interface Analysis {
   at: string;
@@ -279,7 +309,7 @@ export interface AnalyseInput {
   capabilities: SourceCapabilities;
   mfaFormat: MfaFormat | null;
   accounts: readonly Account[];
-  hr: readonly HrRecord[];
+  hr: HrList;
   /** From a TrainingTally over the same HR, when a training export was given. */
   training: TrainingCoverage | null;
   matrix: RoleMatrix | null;
@@ -334,7 +364,8 @@ const UNOWNED: Record<AccountKind, string> = {
 export function analyse(input: AnalyseInput): Analysis {
   const { policy, capabilities } = input;
   const at = policy.at;
-  const index = input.index ?? indexHr(input.hr, at);
+  const hrList = input.hr;
+  const index = input.index ?? indexHr(hrList instanceof HrRows ? hrList.all() : hrList, at);
   const dormantBefore = addDays(at, -policy.dormantDays);
   const mfaKnown = capabilities.mfa || input.mfaFormat !== null;
   const accounts = input.accounts;
@@ -384,21 +415,26 @@ export function analyse(input: AnalyseInput): Analysis {
     if (leaver === undefined) leaverWords.set(hr.status, (leaver = isLeaverStatus(hr.status)));
     return leaver;
   };
+  // A table's rows answer from their columns, without making the record.
+  const atKey = isoDateKey(at, 0, 10);
+  const leftRow =
+    hrList instanceof HrRows ? (row: number) => hrList.left(row, atKey) : (row: number) => left(hrList[row]!);
 
   const { rows, how } = matchAll(accounts, index);
   for (let i = 0; i < accounts.length; i++) {
     const account = accounts[i]!;
-    const hr = rows[i] === -1 ? null : input.hr[rows[i]!]!;
+    const row = rows[i]!;
     const matchedBy = how[i] === 1 ? 'employee-number' : how[i] === 2 ? 'email' : null;
     let found = NO_FINDINGS;
-    const result: AccountResult = { account, hr, matchedBy, findings: NO_FINDINGS };
+    const result = new LazyResult(account, matchedBy, row, hrList);
     results[i] = result;
     if (matchedBy === 'employee-number') counts.matchedByEmployeeNumber++;
     else if (matchedBy === 'email') counts.matchedByEmail++;
     if (account.privileged !== null) privilegedKnown = true;
     if (account.groups !== null) groupsSeen = true;
 
-    if (hr !== null && left(hr)) {
+    if (row !== -1 && leftRow(row)) {
+      const hr = result.hr!;
       if (!account.enabled) counts.leaversDisabled++;
       else if (hr.leaveDate === null) {
         found = add(found, findings.of('leaver', noLeaveDate, hr.status));
@@ -422,7 +458,7 @@ export function analyse(input: AnalyseInput): Analysis {
     else counts.members++;
     if (account.privileged === true) counts.privileged++;
 
-    if (hr === null) {
+    if (row === -1) {
       found = add(found, findings.one('no-hr-match', UNOWNED[account.kind]));
       unmatched[
         account.kind === 'guest' ? 'guests' : account.kind === 'service' ? 'service' : 'members'
@@ -461,7 +497,8 @@ export function analyse(input: AnalyseInput): Analysis {
         );
     }
 
-    if (input.matrix !== null && hr !== null && account.groups !== null) {
+    if (input.matrix !== null && row !== -1 && account.groups !== null) {
+      const hr = result.hr!;
       const role = hr.jobRole?.toLowerCase();
       const allowed = role === undefined ? undefined : input.matrix.get(role);
       if (allowed === undefined) counts.rolesNotInMatrix++;

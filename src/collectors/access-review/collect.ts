@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { CollectorInput } from '../../app/ports.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
 import { analyse, type Analysis, type HrIndex } from './analyse.ts';
+import type { HrRows } from './hr-table.ts';
 import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
 import { normaliseEmail } from './model.ts';
@@ -49,7 +50,8 @@ export const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 
 export interface Collected {
   analysis: Analysis;
-  hr: HrRecord[];
+  /** Every HR record, made when first read: a dry run never reads it. */
+  readonly hr: readonly HrRecord[];
   inputs: (CollectorInput & { role: string })[];
 }
 
@@ -102,7 +104,7 @@ export async function collectAccessReview(
     // order HR, identity export, MFA, training.
     const limits = { maxBytes: max, ...(onBytes ? { onBytes } : {}) };
     const parallel = options.parallel ?? (await totalSize([files.hr, files.training])) >= PARALLEL_FROM_BYTES;
-    let people: Promise<{ read: HrFileRead; records: HrRecord[]; index: HrIndex }>;
+    let people: Promise<{ read: HrFileRead; records: HrRows; index: HrIndex }>;
     if (parallel) {
       worker = readPeopleInWorker(
         {
@@ -156,7 +158,14 @@ export async function collectAccessReview(
       policy: options.policy,
       index,
     });
-    return success({ analysis, hr, inputs });
+    let all: HrRecord[] | undefined;
+    return success({
+      analysis,
+      get hr() {
+        return (all ??= hr.all());
+      },
+      inputs,
+    });
   } catch (e) {
     if (e instanceof InputError) return failure('bad-input', e.message, e.where);
     throw e;

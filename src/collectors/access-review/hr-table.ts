@@ -1,6 +1,6 @@
 // The HR export as columns: a few typed arrays and one string, rather than a million objects. The reader
 // fills one, a worker thread can hand it over without copying it object by object (typed arrays move,
-// strings copy in one piece), and `hrRecords` turns it into the records the review keeps. Pure.
+// strings copy in one piece), and `HrRows` makes the records the review reads from it. Pure.
 import { sameText, type KeyRanges } from './key-index.ts';
 import type { HrRecord } from './model.ts';
 import { DayPool } from './parse-values.ts';
@@ -181,27 +181,68 @@ export function keyRanges(table: HrTable): { numbers: KeyRanges; emails: KeyRang
   return { numbers, emails };
 }
 
-/** The records the review keeps, one per row, sharing the table's text and one string per day. */
-export function hrRecords(table: HrTable, days = new DayPool()): HrRecord[] {
-  const { text, lengths, codes, dates, lines, words } = table;
-  const records = new Array<HrRecord>(table.rows);
-  const word = (code: number) => (code === -1 ? null : words[code]!);
-  const day = (key: number) => (key === 0 ? null : days.day(key));
-  // Three cursors: into the employee numbers, the e-mails and the names.
-  let e = 0;
-  for (let r = 0; r < table.rows; r++) e += lengths[3 * r]!;
-  let n = e;
-  for (let r = 0; r < table.rows; r++) n += Math.max(0, lengths[3 * r + 1]!);
-  let k = 0;
-  for (let r = 0; r < table.rows; r++) {
-    const employeeNumber = text.slice(k, (k += lengths[3 * r]!));
+/**
+ * The records of a table's rows, each made when first asked for and then kept, sharing the table's text and
+ * one string per day: a review reads only the rows its accounts match and, of those, most only to ask whether
+ * the person has left, which `left` answers from the columns.
+ */
+export class HrRows {
+  readonly length: number;
+  private readonly starts: Int32Array;
+  private readonly made: (HrRecord | undefined)[];
+  private readonly leaverWord: boolean[];
+
+  constructor(
+    private readonly table: HrTable,
+    /** Whether a status word says the person has gone, for rows with no leave date. */
+    isLeaverStatus: (status: string) => boolean,
+    private readonly days = new DayPool(),
+  ) {
+    this.length = table.rows;
+    this.made = new Array<HrRecord | undefined>(table.rows);
+    this.leaverWord = table.words.map(isLeaverStatus);
+    // Three per row: where its employee number, e-mail and name start in the text.
+    const { lengths, rows } = table;
+    const starts = new Int32Array(3 * rows);
+    let at = 0;
+    for (let f = 0; f < 3; f++)
+      for (let r = 0; r < rows; r++) {
+        starts[3 * r + f] = at;
+        at += Math.max(0, lengths[3 * r + f]!);
+      }
+    this.starts = starts;
+  }
+
+  at(row: number): HrRecord | undefined {
+    if (row < 0 || row >= this.length) return undefined;
+    return (this.made[row] ??= this.make(row));
+  }
+
+  /** True when the person of `row` had left on the day `on` (YYYYMMDD): as `hasLeft` says of the record. */
+  left(row: number, on: number): boolean {
+    const leave = this.table.dates[2 * row + 1]!;
+    if (leave !== 0) return leave <= on;
+    const status = this.table.codes[4 * row]!;
+    return status !== -1 && this.leaverWord[status]!;
+  }
+
+  /** Every row's record. */
+  all(): HrRecord[] {
+    const records = new Array<HrRecord>(this.length);
+    for (let r = 0; r < this.length; r++) records[r] = this.at(r)!;
+    return records;
+  }
+
+  private make(r: number): HrRecord {
+    const { text, lengths, codes, dates, lines, words } = this.table;
+    const word = (code: number) => (code === -1 ? null : words[code]!);
+    const day = (key: number) => (key === 0 ? null : this.days.day(key));
+    const s = this.starts;
     const m = lengths[3 * r + 1]!;
-    const email = m === -1 ? null : text.slice(e, (e += m));
-    const name = text.slice(n, (n += lengths[3 * r + 2]!));
-    records[r] = {
-      employeeNumber,
-      email,
-      name,
+    return {
+      employeeNumber: text.slice(s[3 * r]!, s[3 * r]! + lengths[3 * r]!),
+      email: m === -1 ? null : text.slice(s[3 * r + 1]!, s[3 * r + 1]! + m),
+      name: text.slice(s[3 * r + 2]!, s[3 * r + 2]! + lengths[3 * r + 2]!),
       status: word(codes[4 * r]!),
       startDate: day(dates[2 * r]!),
       leaveDate: day(dates[2 * r + 1]!),
@@ -211,5 +252,4 @@ export function hrRecords(table: HrTable, days = new DayPool()): HrRecord[] {
       line: lines[r]!,
     };
   }
-  return records;
 }

@@ -445,6 +445,9 @@ export class RecordValues {
   private readonly kinds: Uint8Array;
   /** The last short string decoded in each slot. */
   private readonly recent: (string | undefined)[];
+  /** Times `canonicalTime` has made, by their YYYYMMDDHHMMSS; a slot holds the last of those that share it. */
+  private readonly timeKeys = new Float64Array(TIMES).fill(-1);
+  private readonly times = new Array<string>(TIMES).fill('');
 
   constructor(size: number) {
     this.raw = new Array<unknown>(size).fill(undefined);
@@ -492,6 +495,33 @@ export class RecordValues {
     return day < 19710101 ? -1 : day;
   }
 
+  /**
+   * For a time in Graph's own form after 1970, its text as `parseTime` would keep it, the same string as the
+   * last time it was read; undefined for anything else, which `get` and `parseTime` then deal with. Exports
+   * repeat times (a nightly sync, a batch of accounts made together): a shared string is one the collector
+   * need not copy for each account that keeps it.
+   */
+  canonicalTime(slot: number): string | undefined {
+    const day = this.timeDay(slot);
+    if (day === -1) return undefined;
+    const b = this.buf;
+    const s = this.starts[slot]!;
+    const hms =
+      (b[s + 11]! - 0x30) * 100000 +
+      (b[s + 12]! - 0x30) * 10000 +
+      (b[s + 14]! - 0x30) * 1000 +
+      (b[s + 15]! - 0x30) * 100 +
+      (b[s + 17]! - 0x30) * 10 +
+      (b[s + 18]! - 0x30);
+    const key = day * 1_000_000 + hms;
+    const at = (Math.imul(day, 0x9e3779b1) ^ Math.imul(hms, 0x85ebca6b)) >>> (32 - TIME_BITS);
+    if (this.timeKeys[at] === key) return this.times[at]!;
+    const text = this.buf.latin1Slice(s, s + 20);
+    this.timeKeys[at] = key;
+    this.times[at] = text;
+    return text;
+  }
+
   private decode(slot: number): string {
     const buf = this.buf;
     const s = this.starts[slot]!;
@@ -508,6 +538,10 @@ export class RecordValues {
     return JSON.parse(buf.toString('utf8', s - 1, e + 1)) as string;
   }
 }
+
+/** How many times `canonicalTime` remembers: 2 ** TIME_BITS. */
+const TIME_BITS = 12;
+const TIMES = 1 << TIME_BITS;
 
 /** Strings up to this long are compared with the slot's last one before being decoded. */
 const SHORT = 12;

@@ -217,6 +217,11 @@ function createdDay(v: RecordValues, slot: number, { file, days }: MapContext, l
   return day !== -1 ? days.day(day) : parseTime(v.get(slot), file, line, label);
 }
 
+/** A sign-in time as `parseTime` reads it; Graph's own form is read from the bytes, and shared when repeated. */
+function signInTime(v: RecordValues, slot: number, file: string, line: number, label: string) {
+  return v.canonicalTime(slot) ?? parseTime(v.get(slot), file, line, label);
+}
+
 /** Names the slots of a RecordFields: `at.mail` is where the value of `mail` is. */
 function fieldsOf<K extends string>(paths: Record<K, string | [string, string]>) {
   const names = Object.keys(paths) as K[];
@@ -325,14 +330,14 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
         if (v.get(at.activity) !== undefined) seen.signIn = true;
         // lastSuccessfulSignInDateTime exists only from December 2023; before that, the latest attempt of any kind.
         const successful = activity
-          ? parseTime(v.get(at.successful), file, line, 'lastSuccessfulSignInDateTime')
+          ? signInTime(v, at.successful, file, line, 'lastSuccessfulSignInDateTime')
           : null;
         const lastSignIn =
           successful ??
           (activity
             ? latest(
-                parseTime(v.get(at.interactive), file, line, 'lastSignInDateTime'),
-                parseTime(v.get(at.nonInteractive), file, line, 'lastNonInteractiveSignInDateTime'),
+                signInTime(v, at.interactive, file, line, 'lastSignInDateTime'),
+                signInTime(v, at.nonInteractive, file, line, 'lastNonInteractiveSignInDateTime'),
               )
             : null);
         let groups: string[] | null = null;

@@ -1,7 +1,7 @@
 // The people side of a review from its files: HR into a table with its indexes, then the training
 // completions counted against it. What comes out is plain data, typed arrays and strings, so it can come
 // from a worker thread (people-worker.ts) as well as from this one; `hrFromRead` turns it into the HR
-// records and index the analysis joins against.
+// rows and index the analysis joins against.
 import { Worker } from 'node:worker_threads';
 import type { CollectorInput } from '../../app/ports.ts';
 import {
@@ -11,10 +11,10 @@ import {
   type HrIndex,
   type TrainingCoverage,
 } from './analyse.ts';
-import { hrRecords, keyRanges, type HrTable } from './hr-table.ts';
+import { HrRows, keyRanges, type HrTable } from './hr-table.ts';
 import { InputError, openInput } from './input-file.ts';
 import { KeyIndex, type KeyIndexState } from './key-index.ts';
-import type { HrRecord, Policy } from './model.ts';
+import type { Policy } from './model.ts';
 import { isoDateKey } from './parse-values.ts';
 import { readHr, readTraining } from './read-people.ts';
 
@@ -87,12 +87,12 @@ export async function readTrainingFile(
   return { coverage: tally.result(), input: input.fingerprint() };
 }
 
-/** The HR records and the index over them, from what `readHrFile` read (here or in a worker). */
-export function hrFromRead(read: HrFileRead): { records: HrRecord[]; index: HrIndex } {
+/** The HR rows and the index over them, from what `readHrFile` read (here or in a worker). */
+export function hrFromRead(read: HrFileRead): { records: HrRows; index: HrIndex } {
   const { table } = read;
   const ranges = keyRanges(table);
   return {
-    records: hrRecords(table),
+    records: new HrRows(table, isLeaverStatus),
     index: {
       byNumber: new KeyIndex(table.text, ranges.numbers, read.byNumber),
       byEmail: new KeyIndex(table.text, ranges.emails, read.byEmail),
