@@ -3,7 +3,7 @@
 // drift, and measures MFA and training coverage. Where the source cannot tell, it says so instead of guessing.
 import { addDays, addMonths } from '../../domain/dates.ts';
 import { HrRows } from './hr-table.ts';
-import { KeyIndex, type KeyRanges } from './key-index.ts';
+import { KeyIndex, packKeys, type KeyRanges } from './key-index.ts';
 import {
   normaliseEmail,
   type Account,
@@ -162,18 +162,10 @@ export function emailIndex(text: string, emails: KeyRanges, active: Uint8Array):
 export function indexHr(hr: readonly HrRecord[], at: string): HrIndex {
   const active = new Uint8Array(hr.length);
   for (let i = 0; i < hr.length; i++) active[i] = isActiveStaff(hr[i]!, at) ? 1 : 0;
-  const emails = hr.map((r) => r.email);
-  const starts = new Int32Array(hr.length);
-  const lengths = new Int32Array(hr.length);
-  let offset = 0;
-  emails.forEach((email, r) => {
-    starts[r] = offset;
-    lengths[r] = email === null ? -1 : email.length;
-    offset += email?.length ?? 0;
-  });
+  const emails = packKeys(hr.map((r) => r.email));
   return {
     byNumber: KeyIndex.of(hr.map((r) => r.employeeNumber)),
-    byEmail: emailIndex(emails.map((e) => e ?? '').join(''), { starts, lengths }, active),
+    byEmail: emailIndex(emails.text, emails.ranges, active),
     active,
   };
 }

@@ -39,6 +39,19 @@ export interface KeyRanges {
   lengths: Int32Array;
 }
 
+/** Separate strings, each its row's key (null for none), as one text and the range of each row's key in it. */
+export function packKeys(keys: readonly (string | null)[]): { text: string; ranges: KeyRanges } {
+  const starts = new Int32Array(keys.length);
+  const lengths = new Int32Array(keys.length);
+  let at = 0;
+  keys.forEach((key, row) => {
+    starts[row] = at;
+    lengths[row] = key === null ? -1 : key.length;
+    at += key?.length ?? 0;
+  });
+  return { text: keys.map((k) => k ?? '').join(''), ranges: { starts, lengths } };
+}
+
 export class KeyIndex {
   /** Pairs of (hash, row); row EMPTY marks a free slot. Linear probing. */
   private table: Int32Array;
@@ -71,15 +84,8 @@ export class KeyIndex {
 
   /** An index of separate strings, each its row's key (null for none); the first row of a key keeps it. */
   static of(keys: readonly (string | null)[]): KeyIndex {
-    const starts = new Int32Array(keys.length);
-    const lengths = new Int32Array(keys.length);
-    let at = 0;
-    keys.forEach((key, row) => {
-      starts[row] = at;
-      lengths[row] = key === null ? -1 : key.length;
-      at += key?.length ?? 0;
-    });
-    const index = new KeyIndex(keys.map((k) => k ?? '').join(''), { starts, lengths });
+    const { text, ranges } = packKeys(keys);
+    const index = new KeyIndex(text, ranges);
     index.addRows(Array.from(keys.keys()));
     return index;
   }
