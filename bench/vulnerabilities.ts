@@ -433,17 +433,27 @@ export async function vulnerabilities(): Promise<void> {
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
     let summary = '';
+    // Where the best scan's time went: reading the inventories (and looking their packages up), matching, and
+    // recording the evidence.
+    let stages = '';
     for (let round = 0; round < 2; round++) {
       start = performance.now();
       await floorPass(files);
       floor = Math.min(floor, performance.now() - start);
       start = performance.now();
+      const at: Record<string, number> = {};
       const result = await scanVulnerabilities(deps, actor, {
         odsCode: 'X26001',
         files: files.map((f) => ({ name: f, read: () => readFile(f) })),
         effectiveDate: '2026-06-01',
+        onStage: (stage) => (at[stage] = performance.now()),
       });
-      scan = Math.min(scan, performance.now() - start);
+      const took = performance.now() - start;
+      if (took < scan && at.matching !== undefined && at.recording !== undefined) {
+        const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+        stages = `reading ${s(at.matching - start)}, matching ${s(at.recording - at.matching)}, recording ${s(start + took - at.recording)}`;
+      }
+      scan = Math.min(scan, took);
       if (!result.ok) throw new Error(result.error.message);
       const r = result.value.report;
       summary = `${r.components.toLocaleString('en-GB')} components (${r.checked.toLocaleString('en-GB')} checked), ${r.totals.findings.toLocaleString('en-GB')} findings, ${r.totals.breached.toLocaleString('en-GB')} breaches, ${r.totals.noFix.toLocaleString('en-GB')} high-risk with no fix, ${r.problems.count} problems`;
@@ -459,7 +469,7 @@ export async function vulnerabilities(): Promise<void> {
       `  floor (read and parse the inventories): ${(floor / 1000).toFixed(2)} s, ${perSecond(floor)} components/s`,
     );
     console.log(
-      `  scan (read, match, report, record as evidence): ${(scan / 1000).toFixed(2)} s, ${perSecond(scan)} components/s`,
+      `  scan (read, match, report, record as evidence): ${(scan / 1000).toFixed(2)} s, ${perSecond(scan)} components/s (${stages})`,
     );
     console.log(
       `  ratio to floor: ${ratio.toFixed(2)}x (target: within 1.5x) ${ratio <= 1.5 ? 'MET' : 'NOT MET'}`,

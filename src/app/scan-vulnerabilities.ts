@@ -50,11 +50,16 @@ export interface ScanVulnerabilitiesInput {
   effectiveDate?: string;
   slaDays?: number;
   onProgress?: (filesRead: number, total: number) => void;
+  /** Called as the scan moves on from reading to matching, and from matching to recording the evidence. */
+  onStage?: (stage: ScanStage) => void;
   /** Whether to read the inventories in worker threads; by default, from 200 files. */
   inWorker?: boolean;
   /** How many worker threads share the reading, each a contiguous part of the files; by default up to two. */
   workers?: number;
 }
+
+/** What a scan does after reading the inventories: match them against OSV data, then record the evidence. */
+export type ScanStage = 'matching' | 'recording';
 
 export interface ScannedVulnerabilities {
   report: ScanReport;
@@ -117,6 +122,7 @@ export async function scanVulnerabilities(
       .map((item) => item.id),
     CAF_OUTCOME,
   ];
+  input.onStage?.('recording');
   const verdicts = verdictsFor(targets, report);
   const t = report.totals;
   const recorded = await recordCollectorRun(deps, actor, {
@@ -174,6 +180,7 @@ async function readAndAnalyse(
   }
   const { fleet, advisories, inputs } = read.value;
   const previous = await previousRead;
+  input.onStage?.('matching');
   const report = analyseFleet(fleet, advisories, {
     ...when,
     coveredEcosystems: new Set(covered.keys()),

@@ -87,6 +87,26 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(page).not.toMatch(/<script/i);
   });
 
+  test('it says when it moves on from reading to matching and recording; a refused file gets no stage', async () => {
+    const heard: string[] = [];
+    const result = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [file('own/inventories/lodash-app.package-lock.json'), file('sbom/dropwizard-1.3.15.cdx.json')],
+      onProgress: (done, total) => heard.push(`read ${done}/${total}`),
+      onStage: (stage) => heard.push(stage),
+    });
+    expect(result.ok).toBe(true);
+    expect(heard).toEqual(['read 1/2', 'read 2/2', 'matching', 'recording']);
+    heard.length = 0;
+    const refused = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [text('notes.txt', 'hello')],
+      onStage: (stage) => heard.push(stage),
+    });
+    expect(refused.ok).toBe(false);
+    expect(heard).toEqual([]);
+  });
+
   test('a trust on the CAF track gets B4.d', async () => {
     const clean = text(
       'app.package-lock.json',

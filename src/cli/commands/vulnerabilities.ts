@@ -4,7 +4,12 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { importOsv } from '../../app/import-osv.ts';
-import { DEFAULT_SLA_DAYS, scanVulnerabilities, type InventoryFile } from '../../app/scan-vulnerabilities.ts';
+import {
+  DEFAULT_SLA_DAYS,
+  scanVulnerabilities,
+  type InventoryFile,
+  type ScanStage,
+} from '../../app/scan-vulnerabilities.ts';
 import { releaseFromOsRelease } from '../../collectors/vulnerabilities/inventory.ts';
 import type { ScanReport } from '../../collectors/vulnerabilities/analyse.ts';
 import { readOsvDump } from '../../infra/osv-dump.ts';
@@ -125,6 +130,10 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
       ...(distro !== undefined ? { distro } : {}),
       ...(o.at !== undefined ? { effectiveDate: o.at } : {}),
       onProgress: (done) => bar?.update(done),
+      onStage: (stage) => {
+        bar?.stop();
+        if (bar) io.err(STAGES[stage]);
+      },
     }),
   );
   bar?.stop();
@@ -133,6 +142,12 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
   else io.out(describeScan(report, linked, o.org));
   if (o.failOnBreach && report.totals.breached > 0) throw new Exit(EXIT.checkFailed);
 }
+
+/** What a large scan is doing once its files are read, on standard error beside the progress bar. */
+const STAGES: Record<ScanStage, string> = {
+  matching: 'Matching the components against OSV data...',
+  recording: 'Recording the reports as evidence...',
+};
 
 /** Only when a dpkg status file is scanned on the machine it describes does this machine's release apply. */
 async function localDebianRelease(files: string[]): Promise<string | undefined> {
