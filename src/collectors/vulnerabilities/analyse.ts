@@ -30,12 +30,16 @@ export const SLA_RULE =
   'several advisories for one vulnerability, the earliest such date counts. Findings with no fix yet cannot ' +
   'breach the rule and are listed apart.';
 
-/** One stored record's view of one package, as the index returns it. */
+/**
+ * One stored record's view of one package, as the index returns it. The index may work `pkg` out afresh each
+ * time it is read, so that a scan does not hold every record's ranges while it reads: the analysis reads it
+ * once per package and lets it go once that package is matched.
+ */
 export interface PackageAdvisory {
-  advisory: OsvAdvisory;
-  pkg: OsvPackage;
+  readonly advisory: OsvAdvisory;
+  readonly pkg: OsvPackage;
   /** When the fix was first known: the published time, or a later `modified` (see SLA_RULE). */
-  fixKnownSince: string | null;
+  readonly fixKnownSince: string | null;
 }
 
 export type FindingState = 'breached' | 'within-sla' | 'no-fix' | 'not-high-risk';
@@ -138,6 +142,7 @@ export function analyseFleet(
     const comparer = comparers[comparerName];
     const records = advisories.get(pkg.key) ?? [];
     let matchers: PackageMatcher[] | undefined;
+    let severities: Severity[] = [];
     let clockStarts: IsoDate[] = [];
     let semver = false;
     // The same records hit many versions of a package: what a group of them says is worked out once.
@@ -155,7 +160,9 @@ export function analyseFleet(
       checked += node.copies;
       if (records.length === 0) continue;
       if (!matchers) {
-        matchers = records.map((r) => new PackageMatcher(r.pkg, comparer, comparers.semver));
+        const pkgs = records.map((r) => r.pkg);
+        matchers = pkgs.map((p) => new PackageMatcher(p, comparer, comparers.semver));
+        severities = pkgs.map((p) => p.severity);
         semver = matchers.some((m) => m.usesSemver);
         clockStarts = records.map(clockStartOf);
       }
@@ -163,7 +170,7 @@ export function analyseFleet(
       const hits: Hit[] = [];
       for (let i = 0; i < records.length; i++) {
         const hit = matchers[i]!.match(version, parsed, semverParsed);
-        if (hit) hits.push({ record: records[i]!, index: i, fixedIn: hit.fixedIn });
+        if (hit) hits.push({ record: records[i]!, index: i, fixedIn: hit.fixedIn, severity: severities[i]! });
       }
       if (hits.length === 0) continue;
       for (const group of mergeAliases(hits)) {
@@ -392,7 +399,7 @@ function ranks<T>(items: readonly T[], compare: (a: T, b: T) => number): Int32Ar
   return rank;
 }
 
-type Hit = { record: PackageAdvisory; index: number; fixedIn: string | null };
+type Hit = { record: PackageAdvisory; index: number; fixedIn: string | null; severity: Severity };
 
 /** Groups the records that name the same vulnerability (sharing an ID or alias) into one. */
 function mergeAliases(hits: Hit[]): Hit[][] {
@@ -429,9 +436,7 @@ interface GroupFacts {
 function groupFacts(group: Hit[]): GroupFacts {
   const ids = [...new Set(group.flatMap((h) => [h.record.advisory.id, ...h.record.advisory.aliases]))].sort();
   const records = group.map((h) => h.record.advisory.id).sort();
-  const severity = group
-    .map((h) => h.record.pkg.severity)
-    .reduce((a, b) => (compareSeverity(b, a) > 0 ? b : a));
+  const severity = group.map((h) => h.severity).reduce((a, b) => (compareSeverity(b, a) > 0 ? b : a));
   return {
     id: ids.find((id) => id.startsWith('CVE-')) ?? records[0]!,
     ids,

@@ -12,6 +12,23 @@ function* batches<T>(items: readonly T[], size = BATCH): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/**
+ * A record's view of a package as stored: its ranges are kept as the stored JSON text and read from it each
+ * time they are asked for. A scan looks up every package of the fleet while it reads, and holding them all as
+ * objects until it matches them cost more in garbage collection than reading them did.
+ */
+class StoredPackageAdvisory implements PackageAdvisory {
+  constructor(
+    readonly advisory: OsvAdvisory,
+    private readonly packageJson: string,
+    readonly fixKnownSince: string | null,
+  ) {}
+
+  get pkg(): OsvPackage {
+    return JSON.parse(this.packageJson) as OsvPackage;
+  }
+}
+
 export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore {
   return {
     async findVersions(ids) {
@@ -116,11 +133,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
           }
           const key = `${ecosystem}\u0000${row.name}`;
           const list = found.get(key) ?? [];
-          list.push({
-            advisory,
-            pkg: JSON.parse(row.package) as OsvPackage,
-            fixKnownSince: row.fix_known_since,
-          });
+          list.push(new StoredPackageAdvisory(advisory, row.package, row.fix_known_since));
           found.set(key, list);
         }
       }
