@@ -194,12 +194,11 @@ async function readIdentity(
     const mfa = await readMfa(files.mfa, limits.maxBytes, limits.onBytes);
     mfaFormat = mfa.format;
     for (const i of mfa.inputs) inputs.push({ role: `mfa:${mfa.format}`, ...i.fingerprint() });
-    for (const account of idp.accounts) {
+    const accounts = idp.accounts;
+    for (let i = 0; i < accounts.length; i++) {
       const entry =
-        mfa.byKey.get(normaliseEmail(account.login)!) ?? mfa.byKey.get(normaliseEmail(account.id)!);
-      if (entry === undefined) continue;
-      account.mfa = entry.mfa;
-      if (entry.admin !== null) account.privileged = entry.admin;
+        mfa.byKey.get(normaliseEmail(accounts.login[i])!) ?? mfa.byKey.get(normaliseEmail(accounts.id[i])!);
+      if (entry !== undefined) accounts.setMfa(i, entry.mfa, entry.admin);
     }
   }
   return { idp, mfaFormat, inputs };

@@ -181,14 +181,7 @@ export async function startAccessReviewFromUpload(
     const { review, tasks } = started.value;
     // A generator, as in the CLI: no mapped copy of a million results.
     function* enabled() {
-      for (const r of analysis.results)
-        if (r.account.enabled)
-          yield {
-            findings: r.findings,
-            kind: r.account.kind,
-            privileged: r.account.privileged,
-            decision: null,
-          };
+      for (const a of analysis.enabledAccounts()) yield { ...a, decision: null };
     }
     return success({
       reviewId: review.id,

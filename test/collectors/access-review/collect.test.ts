@@ -4,7 +4,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountResult } from '../../../src/collectors/access-review/analyse.ts';
+import type { AccountResult, Analysis } from '../../../src/collectors/access-review/analyse.ts';
 import { collectAccessReview, type CollectFiles } from '../../../src/collectors/access-review/collect.ts';
 import { DEFAULT_POLICY, type IdpFormat } from '../../../src/collectors/access-review/model.ts';
 
@@ -32,6 +32,29 @@ describe('Entra ID: Graph users with sign-in activity, and userRegistrationDetai
       mfa: fx('entra-mfa.json'),
       training: fx('training.csv'),
     });
+  });
+
+  test('counts each list without making it, and gives each enabled account as its result says', () => {
+    expect(a.found).toEqual({
+      leavers: a.leavers.length,
+      unmatchedMembers: a.unmatched.members.length,
+      unmatchedGuests: a.unmatched.guests.length,
+      unmatchedService: a.unmatched.service.length,
+      dormant: a.dormant.length,
+      noMfa: a.noMfa.length,
+      noMfaPrivileged: a.noMfa.filter((r) => r.account.privileged === true).length,
+      roleDrift: a.roleDrift.length,
+    });
+    expect(a.found.noMfaPrivileged).toBeGreaterThan(0);
+    const enabled = [...a.enabledAccounts()].length;
+    expect(enabled).toBe(a.counts.enabled);
+    // The one object is filled in turn: read each as it comes.
+    const seen = Array.from(a.enabledAccounts(), (e) => ({ ...e }));
+    expect(seen).toEqual(
+      a.results
+        .filter((r) => r.account.enabled)
+        .map((r) => ({ findings: r.findings, kind: r.account.kind, privileged: r.account.privileged })),
+    );
   });
 
   test('recognises the format and what it can tell', () => {
@@ -201,6 +224,9 @@ describe('HR and training in a worker thread', () => {
     );
     if (!here!.ok || !worker!.ok) throw new Error('expected both to succeed');
     expect(worker!.value).toEqual(here!.value);
+    // Each result's account and HR record are made when read: compare them as read.
+    const read = (a: Analysis) => a.results.map((r) => [r.account, r.hr]);
+    expect(read(worker!.value.analysis)).toEqual(read(here!.value.analysis));
     expect(worker!.value.analysis.training).toMatchObject({ covered: 4, of: 7 });
   });
 
