@@ -287,11 +287,17 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
   };
 }
 
+/** Each account's HR row (-1 for none) and how it was found: 1 by employee number, 2 by e-mail, 0 not. */
+export interface AccountMatches {
+  rows: Int32Array;
+  how: Uint8Array;
+}
+
 /**
  * The HR row of each account: by employee number first, then by normalised e-mail, then by login. `how` gets
  * 1 for a match by employee number and 2 for one by e-mail.
  */
-function matchAll(accounts: AccountTable, index: HrIndex): { rows: Int32Array; how: Uint8Array } {
+export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMatches {
   const n = accounts.length;
   const rows = new Int32Array(n);
   const how = new Uint8Array(n);
@@ -336,6 +342,8 @@ export interface AnalyseInput {
   matrix: RoleMatrix | null;
   policy: Policy;
   index?: HrIndex;
+  /** `matchAccounts` over the same accounts and index, when already made. */
+  matches?: AccountMatches;
 }
 
 /**
@@ -443,7 +451,7 @@ export function analyse(input: AnalyseInput): Analysis {
     hrList instanceof HrRows ? (row: number) => hrList.left(row, atKey) : (row: number) => left(hrList[row]!);
   const hrAt = (row: number) => hrList.at(row)!;
 
-  const { rows, how } = matchAll(accounts, index);
+  const { rows, how } = input.matches ?? matchAccounts(accounts, index);
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
     const enabled = accounts.enabled(i);

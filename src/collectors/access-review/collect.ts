@@ -5,7 +5,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CollectorInput } from '../../app/ports.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
-import { analyse, type Analysis, type HrIndex } from './analyse.ts';
+import { analyse, matchAccounts, type Analysis, type HrIndex } from './analyse.ts';
 import type { HrRows } from './hr-table.ts';
 import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
@@ -133,6 +133,8 @@ export async function collectAccessReview(
     const { read: hrRead, records: hr, index } = await people;
     inputs.push({ role: 'hr', ...hrRead.input }, ...identity.inputs);
     const { idp, mfaFormat } = identity;
+    // Matched now, while the worker may still be reading training: the longest part of the analysis.
+    const matches = matchAccounts(idp.accounts, index);
 
     let training: TrainingFileRead | null = null;
     if (worker) training = await worker.training;
@@ -157,6 +159,7 @@ export async function collectAccessReview(
       matrix,
       policy: options.policy,
       index,
+      matches,
     });
     let all: HrRecord[] | undefined;
     return success({
