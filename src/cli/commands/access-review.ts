@@ -11,13 +11,7 @@ import type { Analysis } from '../../collectors/access-review/analyse.ts';
 import { collectAccessReview } from '../../collectors/access-review/collect.ts';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../collectors/access-review/input-file.ts';
 import { DEFAULT_POLICY, IDP_FORMATS, type IdpFormat } from '../../collectors/access-review/model.ts';
-import {
-  outstanding,
-  summarise,
-  verdictsFor,
-  type Decision,
-  type DecidedItem,
-} from '../../collectors/access-review/review.ts';
+import { summarise, undecided, verdictsFor, type Decision } from '../../collectors/access-review/review.ts';
 import { isIsoDate, toIsoDate } from '../../domain/dates.ts';
 import { Exit, EXIT, type CommandContext, type CommandModule } from '../main.ts';
 
@@ -221,18 +215,7 @@ export const accessReviewCommands: CommandModule = (program: Command, ctx: Comma
       const { analysis } = got;
       const hits = failures(analysis, failOn as FailOn[]);
       const summary = summarise(analysis);
-      // A generator, not a mapped copy, and one item filled in turn: `outstanding` reads each as it comes, and
-      // a million short-lived objects would add to the time and the peak memory.
-      function* enabled() {
-        const item: DecidedItem = { findings: [], kind: 'member', privileged: null, decision: null };
-        for (const a of analysis.enabledAccounts()) {
-          item.findings = a.findings;
-          item.kind = a.kind;
-          item.privileged = a.privileged;
-          yield item;
-        }
-      }
-      const preview = verdictsFor(summary, outstanding(enabled()), false);
+      const preview = verdictsFor(summary, undecided(summary), false);
 
       let started: Awaited<ReturnType<typeof runAccessReview>> | undefined;
       if (d)

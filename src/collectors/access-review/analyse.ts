@@ -73,13 +73,6 @@ class LazyResult implements AccountResult {
   }
 }
 
-/** What `Analysis.enabledAccounts` gives for each account; the same object, filled in turn. */
-export interface EnabledAccount {
-  findings: Finding[];
-  kind: AccountKind;
-  privileged: boolean | null;
-}
-
 export interface Coverage {
   covered: number;
   of: number;
@@ -131,8 +124,6 @@ export interface Analysis {
     noMfaPrivileged: number;
     roleDrift: number;
   };
-  /** Each enabled account's findings, kind and privilege, in file order, without making its result. */
-  enabledAccounts(): Iterable<EnabledAccount>;
   /** The lists of results are made when first read: a dry run that only counts never makes them. */
   readonly results: AccountResult[];
   readonly leavers: AccountResult[];
@@ -590,7 +581,7 @@ export function analyse(input: AnalyseInput): Analysis {
     roleDrift: listed(roleDrift),
   };
 
-  const analysis: Omit<Analysis, 'enabledAccounts'> = {
+  return {
     at,
     policy,
     source: { format: input.format, capabilities, mfaFormat: input.mfaFormat },
@@ -638,16 +629,4 @@ export function analyse(input: AnalyseInput): Analysis {
     },
     training: input.training,
   };
-  function* enabledAccounts(): Generator<EnabledAccount> {
-    const item: EnabledAccount = { findings: NO_FINDINGS, kind: 'member', privileged: null };
-    for (let i = 0; i < n; i++)
-      if (accounts.enabled(i)) {
-        item.findings = foundOf[i]!;
-        item.kind = accounts.kind(i);
-        item.privileged = accounts.privileged(i);
-        yield item;
-      }
-  }
-  // Not enumerable: an analysis compares equal to another by its data, not by which closure reads it.
-  return Object.defineProperty(analysis, 'enabledAccounts', { value: enabledAccounts }) as Analysis;
 }

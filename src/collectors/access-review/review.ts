@@ -202,6 +202,22 @@ export interface DecidedItem {
   decision: Decision | null;
 }
 
+/**
+ * Before any decision every finding stands, so what is outstanding is what was found: read from the summary,
+ * not counted again over a million accounts.
+ */
+export function undecided(summary: ReviewSummary): Outstanding {
+  const f = summary.found;
+  return {
+    leaver: f.leaver,
+    unmatchedMembers: f.unmatchedMembers,
+    dormant: f.dormant,
+    noMfa: f['no-mfa'],
+    noMfaPrivileged: f.noMfaPrivileged,
+    roleDrift: f['role-drift'],
+  };
+}
+
 export function outstanding(items: Iterable<DecidedItem>): Outstanding {
   const o: Outstanding = {
     leaver: 0,
