@@ -1,0 +1,68 @@
+// The accounts' columns give back exactly what was put in, whatever the text.
+import { describe, expect, test } from 'vitest';
+import { AccountTable, TextColumn } from '../../../src/collectors/access-review/account-table.ts';
+import type { Account } from '../../../src/collectors/access-review/model.ts';
+
+const anAccount = (over: Partial<Account> = {}): Account => ({
+  id: '00000000-0000-4000-8000-000000000001',
+  login: 'jo.bloggs@trust.nhs.uk',
+  email: 'Jo.Bloggs@Trust.nhs.uk',
+  displayName: 'Jo Bloggs',
+  employeeNumber: 'E0000001',
+  enabled: true,
+  kind: 'member',
+  privileged: null,
+  lastSignIn: '2026-05-01T09:15:00Z',
+  created: '2020-01-01',
+  mfa: null,
+  groups: null,
+  line: 2,
+  ...over,
+});
+
+describe('TextColumn', () => {
+  test.each([
+    ['plain ASCII', 'user1@trust.nhs.uk'],
+    ['empty', ''],
+    ['accented', 'Zoë Brontë'],
+    ['three-byte characters', '日本語の名前'],
+    ['a pair of surrogates', 'Ann 👩‍⚕️ Lee'],
+    ['a lone surrogate', 'broken \ud800 text'],
+    ['Latin-1 only', 'caf\u00e9 \u00ff'],
+  ])('%s reads back as written, among others', (_, text) => {
+    const column = new TextColumn();
+    column.push('before');
+    column.push(text);
+    column.push(null);
+    column.push('after');
+    expect([column.at(0), column.at(1), column.at(2), column.at(3)]).toEqual(['before', text, null, 'after']);
+  });
+
+  test('keeps every text as the buffer grows', () => {
+    const column = new TextColumn();
+    const texts = Array.from({ length: 50_000 }, (_, i) =>
+      i % 7 === 0 ? null : i % 5 === 0 ? `Ünïcödé ${i} 日本` : `user${i}@trust.nhs.uk`,
+    );
+    for (const t of texts) column.push(t);
+    expect(column.length).toBe(texts.length);
+    expect(Array.from({ length: texts.length }, (_, i) => column.at(i))).toEqual(texts);
+  });
+});
+
+describe('AccountTable', () => {
+  test('gives back each account as it was kept, and what an MFA export adds', () => {
+    const accounts = [
+      anAccount(),
+      anAccount({ id: 'x', email: null, employeeNumber: null, kind: 'guest', enabled: false, groups: ['A'] }),
+      anAccount({ kind: 'service', privileged: true, mfa: false, lastSignIn: null, created: null, line: 9 }),
+    ];
+    const table = AccountTable.of(accounts);
+    expect(table.length).toBe(3);
+    expect([0, 1, 2].map((i) => table.at(i))).toEqual(accounts);
+    expect(table.anyGroups).toBe(true);
+    table.setMfa(0, true, null);
+    table.setMfa(2, true, false);
+    expect(table.at(0)).toMatchObject({ mfa: true, privileged: null });
+    expect(table.at(2)).toMatchObject({ mfa: true, privileged: false });
+  });
+});
