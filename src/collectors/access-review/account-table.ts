@@ -97,12 +97,6 @@ export class AccountTable {
   #flags = new Uint8Array(1024);
   #line = new Int32Array(1024);
 
-  static of(accounts: readonly Account[]): AccountTable {
-    const table = new AccountTable();
-    for (const a of accounts) table.push(a);
-    return table;
-  }
-
   /** Keeps the account's values; the object itself is not kept. */
   push(a: Account): void {
     const i = this.length++;

@@ -578,7 +578,8 @@ export function analyse(input: AnalyseInput): Analysis {
     let list: AccountResult[] | undefined;
     return () => (list ??= positions.map(resultAt));
   };
-  const all = listed(Array.from({ length: n }, (_, i) => i));
+  let everyResult: AccountResult[] | undefined;
+  const all = () => (everyResult ??= Array.from({ length: n }, (_, i) => resultAt(i)));
   const lists = {
     leavers: listed(leavers),
     members: listed(unmatched.members),

@@ -56,7 +56,8 @@ describe('AccountTable', () => {
       anAccount({ id: 'x', email: null, employeeNumber: null, kind: 'guest', enabled: false, groups: ['A'] }),
       anAccount({ kind: 'service', privileged: true, mfa: false, lastSignIn: null, created: null, line: 9 }),
     ];
-    const table = AccountTable.of(accounts);
+    const table = new AccountTable();
+    for (const a of accounts) table.push(a);
     expect(table.length).toBe(3);
     expect([0, 1, 2].map((i) => table.at(i))).toEqual(accounts);
     expect(table.anyGroups).toBe(true);
