@@ -11,13 +11,7 @@ import type { Analysis } from '../../collectors/access-review/analyse.ts';
 import { collectAccessReview } from '../../collectors/access-review/collect.ts';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../collectors/access-review/input-file.ts';
 import { DEFAULT_POLICY, IDP_FORMATS, type IdpFormat } from '../../collectors/access-review/model.ts';
-import {
-  outstanding,
-  summarise,
-  verdictsFor,
-  type Decision,
-  type DecidedItem,
-} from '../../collectors/access-review/review.ts';
+import { summarise, undecided, verdictsFor, type Decision } from '../../collectors/access-review/review.ts';
 import { isIsoDate, toIsoDate } from '../../domain/dates.ts';
 import { Exit, EXIT, type CommandContext, type CommandModule } from '../main.ts';
 
@@ -55,15 +49,12 @@ function failures(analysis: Analysis, wanted: FailOn[]): string[] {
   const has = (kind: FailOn, n: number, text: string) => {
     if (wanted.includes(kind) && n > 0) hits.push(text);
   };
-  has('leaver', analysis.leavers.length, `${analysis.leavers.length} leavers still enabled`);
-  has('mfa', analysis.noMfa.length, `${analysis.noMfa.length} accounts without MFA`);
-  has('dormant', analysis.dormant.length, `${analysis.dormant.length} dormant accounts`);
-  has(
-    'unmatched',
-    analysis.unmatched.members.length,
-    `${analysis.unmatched.members.length} accounts match nobody in HR`,
-  );
-  has('drift', analysis.roleDrift.length, `${analysis.roleDrift.length} accounts with role drift`);
+  const f = analysis.found;
+  has('leaver', f.leavers, `${f.leavers} leavers still enabled`);
+  has('mfa', f.noMfa, `${f.noMfa} accounts without MFA`);
+  has('dormant', f.dormant, `${f.dormant} dormant accounts`);
+  has('unmatched', f.unmatchedMembers, `${f.unmatchedMembers} accounts match nobody in HR`);
+  has('drift', f.roleDrift, `${f.roleDrift} accounts with role drift`);
   if (wanted.includes('training') && analysis.training && !analysis.training.met)
     hits.push(
       `training coverage ${analysis.training.percent ?? 0}% is below ${analysis.training.threshold}%`,
@@ -73,6 +64,7 @@ function failures(analysis: Analysis, wanted: FailOn[]): string[] {
 
 function describe(analysis: Analysis): string[] {
   const c = analysis.counts;
+  const f = analysis.found;
   const nd = analysis.notDeterminable;
   const cov = (
     x: { percent: number | null; covered: number; of: number; unknown: number } | null,
@@ -84,14 +76,13 @@ function describe(analysis: Analysis): string[] {
   const lines = [
     `Read ${c.accounts} accounts (${analysis.source.format}), ${c.enabled} enabled: ${c.members} staff, ${c.guests} guests, ${c.service} service.`,
     `HR: ${c.hrRecords} people, ${c.activeStaff} working here on ${analysis.at}; matched ${c.matchedByEmployeeNumber} accounts by employee number and ${c.matchedByEmail} by e-mail.`,
-    `Leavers still enabled (more than ${analysis.policy.leaverGraceDays} days after leaving): ${analysis.leavers.length}; already disabled: ${c.leaversDisabled}.`,
-    `No HR match: ${analysis.unmatched.members.length} staff-type, ${analysis.unmatched.guests.length} guests, ${analysis.unmatched.service.length} service accounts.`,
-    `Dormant (${analysis.policy.dormantDays} days): ${nd.dormant ?? analysis.dormant.length}.`,
-    `Without MFA: ${nd['no-mfa'] ?? `${analysis.noMfa.length} (${analysis.noMfa.filter((r) => r.account.privileged).length} privileged)`}.`,
+    `Leavers still enabled (more than ${analysis.policy.leaverGraceDays} days after leaving): ${f.leavers}; already disabled: ${c.leaversDisabled}.`,
+    `No HR match: ${f.unmatchedMembers} staff-type, ${f.unmatchedGuests} guests, ${f.unmatchedService} service accounts.`,
+    `Dormant (${analysis.policy.dormantDays} days): ${nd.dormant ?? f.dormant}.`,
+    `Without MFA: ${nd['no-mfa'] ?? `${f.noMfa} (${f.noMfaPrivileged} privileged)`}.`,
     `MFA coverage: all ${cov(analysis.mfa.all, nd['no-mfa'])}; privileged ${cov(analysis.mfa.privileged, nd.privileged ?? nd['no-mfa'])}.`,
   ];
-  if (nd['role-drift'] || analysis.roleDrift.length > 0)
-    lines.push(`Role drift: ${nd['role-drift'] ?? analysis.roleDrift.length}.`);
+  if (nd['role-drift'] || f.roleDrift > 0) lines.push(`Role drift: ${nd['role-drift'] ?? f.roleDrift}.`);
   lines.push(
     analysis.training === null
       ? 'Training: no training export given.'
@@ -224,24 +215,7 @@ export const accessReviewCommands: CommandModule = (program: Command, ctx: Comma
       const { analysis } = got;
       const hits = failures(analysis, failOn as FailOn[]);
       const summary = summarise(analysis);
-      // A generator, not a mapped copy, and one item filled in turn: `outstanding` reads each as it comes, and
-      // a million short-lived objects would add to the time and the peak memory.
-      function* enabled() {
-        const item: DecidedItem = {
-          findings: [],
-          kind: 'member',
-          privileged: null,
-          decision: null,
-        };
-        for (const r of analysis.results)
-          if (r.account.enabled) {
-            item.findings = r.findings;
-            item.kind = r.account.kind;
-            item.privileged = r.account.privileged;
-            yield item;
-          }
-      }
-      const preview = verdictsFor(summary, outstanding(enabled()), false);
+      const preview = verdictsFor(summary, undecided(summary), false);
 
       let started: Awaited<ReturnType<typeof runAccessReview>> | undefined;
       if (d)

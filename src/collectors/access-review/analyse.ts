@@ -2,6 +2,7 @@
 // or UPN) and finds leavers still enabled, accounts nobody in HR owns, dormant accounts, missing MFA and role
 // drift, and measures MFA and training coverage. Where the source cannot tell, it says so instead of guessing.
 import { addDays, addMonths } from '../../domain/dates.ts';
+import type { AccountTable } from './account-table.ts';
 import { HrRows } from './hr-table.ts';
 import { KeyIndex, packKeys, type KeyRanges } from './key-index.ts';
 import {
@@ -39,23 +40,32 @@ export interface AccountResult {
 }
 
 /**
- * An AccountResult whose HR record is made only when read: most results are counted and never shown, and a
- * million HR records kept for them would be a million objects and three million strings for the collector
- * to copy.
+ * An AccountResult whose account and HR record are made only when read: most results are counted and never
+ * shown, and a million objects kept for them would be more for the collector to copy than the reading itself.
  */
 class LazyResult implements AccountResult {
-  findings: Finding[] = NO_FINDINGS;
+  readonly #accounts: AccountTable;
+  readonly #index: number;
   readonly #row: number;
   readonly #hr: HrList;
+  #account: Account | undefined;
 
   constructor(
-    readonly account: Account,
+    accounts: AccountTable,
+    index: number,
     readonly matchedBy: AccountResult['matchedBy'],
     row: number,
     hr: HrList,
+    readonly findings: Finding[],
   ) {
+    this.#accounts = accounts;
+    this.#index = index;
     this.#row = row;
     this.#hr = hr;
+  }
+
+  get account(): Account {
+    return (this.#account ??= this.#accounts.at(this.#index));
   }
 
   get hr(): HrRecord | null {
@@ -103,13 +113,25 @@ export interface Analysis {
     leaversWithinGrace: number;
     rolesNotInMatrix: number;
   };
-  results: AccountResult[];
-  leavers: AccountResult[];
-  unmatched: { members: AccountResult[]; guests: AccountResult[]; service: AccountResult[] };
-  dormant: AccountResult[];
+  /** How many are in each list below, known without making the lists. */
+  found: {
+    leavers: number;
+    unmatchedMembers: number;
+    unmatchedGuests: number;
+    unmatchedService: number;
+    dormant: number;
+    noMfa: number;
+    noMfaPrivileged: number;
+    roleDrift: number;
+  };
+  /** The lists of results are made when first read: a dry run that only counts never makes them. */
+  readonly results: AccountResult[];
+  readonly leavers: AccountResult[];
+  readonly unmatched: { members: AccountResult[]; guests: AccountResult[]; service: AccountResult[] };
+  readonly dormant: AccountResult[];
   /** Privileged accounts first. */
-  noMfa: AccountResult[];
-  roleDrift: AccountResult[];
+  readonly noMfa: AccountResult[];
+  readonly roleDrift: AccountResult[];
   /** Why a check could not be made, by finding; absent when it was made. */
   notDeterminable: Partial<Record<'dormant' | 'no-mfa' | 'privileged' | 'role-drift' | 'training', string>>;
   mfa: { all: Coverage | null; privileged: Coverage | null };
@@ -256,27 +278,31 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
   };
 }
 
+/** Each account's HR row (-1 for none) and how it was found: 1 by employee number, 2 by e-mail, 0 not. */
+export interface AccountMatches {
+  rows: Int32Array;
+  how: Uint8Array;
+}
+
 /**
  * The HR row of each account: by employee number first, then by normalised e-mail, then by login. `how` gets
  * 1 for a match by employee number and 2 for one by e-mail.
  */
-function matchAll(accounts: readonly Account[], index: HrIndex): { rows: Int32Array; how: Uint8Array } {
+export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMatches {
   const n = accounts.length;
   const rows = new Int32Array(n);
   const how = new Uint8Array(n);
-  const keys = new Array<string | null>(n);
-  for (let i = 0; i < n; i++) keys[i] = accounts[i]!.employeeNumber;
-  index.byNumber.getMany(keys, rows);
+  index.byNumber.getMany(accounts.employeeNumber, rows);
   const misses: number[] = [];
   for (let i = 0; i < n; i++) {
     if (rows[i] !== -1) how[i] = 1;
     else misses.push(i);
   }
-  for (const pick of [(a: Account) => a.email, (a: Account) => a.login]) {
+  for (const column of [accounts.email, accounts.login]) {
     if (misses.length === 0) break;
     const found = new Int32Array(misses.length);
     index.byEmail.getMany(
-      misses.map((i) => normaliseEmail(pick(accounts[i]!))),
+      misses.map((i) => normaliseEmail(column[i])),
       found,
     );
     let left = 0;
@@ -300,13 +326,15 @@ export interface AnalyseInput {
   format: IdpFormat;
   capabilities: SourceCapabilities;
   mfaFormat: MfaFormat | null;
-  accounts: readonly Account[];
+  accounts: AccountTable;
   hr: HrList;
   /** From a TrainingTally over the same HR, when a training export was given. */
   training: TrainingCoverage | null;
   matrix: RoleMatrix | null;
   policy: Policy;
   index?: HrIndex;
+  /** `matchAccounts` over the same accounts and index, when already made. */
+  matches?: AccountMatches;
 }
 
 /**
@@ -361,8 +389,9 @@ export function analyse(input: AnalyseInput): Analysis {
   const dormantBefore = addDays(at, -policy.dormantDays);
   const mfaKnown = capabilities.mfa || input.mfaFormat !== null;
   const accounts = input.accounts;
+  const n = accounts.length;
   const counts: Analysis['counts'] = {
-    accounts: accounts.length,
+    accounts: n,
     enabled: 0,
     members: 0,
     guests: 0,
@@ -376,12 +405,13 @@ export function analyse(input: AnalyseInput): Analysis {
     leaversWithinGrace: 0,
     rolesNotInMatrix: 0,
   };
-  const results: AccountResult[] = new Array<AccountResult>(accounts.length);
-  const leavers: AccountResult[] = [];
-  const unmatched: Analysis['unmatched'] = { members: [], guests: [], service: [] };
-  const dormant: AccountResult[] = [];
-  const noMfa: AccountResult[] = [];
-  const roleDrift: AccountResult[] = [];
+  // Each account's findings, and the lists as positions: the results are made only when a list is read.
+  const foundOf = new Array<Finding[]>(n);
+  const leavers: number[] = [];
+  const unmatched = { members: [] as number[], guests: [] as number[], service: [] as number[] };
+  const dormant: number[] = [];
+  const noMfa: number[] = [];
+  const roleDrift: number[] = [];
   let mfaWith = 0;
   let mfaOf = 0;
   let mfaUnknown = 0;
@@ -389,7 +419,6 @@ export function analyse(input: AnalyseInput): Analysis {
   let privOf = 0;
   let privUnknown = 0;
   let privilegedKnown = false;
-  let groupsSeen = false;
   const findings = new Findings();
   const add = Findings.plus;
   const noLeaveDate = (status: string | null) =>
@@ -411,23 +440,21 @@ export function analyse(input: AnalyseInput): Analysis {
   const atKey = isoDateKey(at, 0, 10);
   const leftRow =
     hrList instanceof HrRows ? (row: number) => hrList.left(row, atKey) : (row: number) => left(hrList[row]!);
+  const hrAt = (row: number) => hrList.at(row)!;
 
-  const { rows, how } = matchAll(accounts, index);
-  for (let i = 0; i < accounts.length; i++) {
-    const account = accounts[i]!;
+  const { rows, how } = input.matches ?? matchAccounts(accounts, index);
+  for (let i = 0; i < n; i++) {
     const row = rows[i]!;
-    const matchedBy = how[i] === 1 ? 'employee-number' : how[i] === 2 ? 'email' : null;
+    const enabled = accounts.enabled(i);
+    const privileged = accounts.privileged(i);
     let found = NO_FINDINGS;
-    const result = new LazyResult(account, matchedBy, row, hrList);
-    results[i] = result;
-    if (matchedBy === 'employee-number') counts.matchedByEmployeeNumber++;
-    else if (matchedBy === 'email') counts.matchedByEmail++;
-    if (account.privileged !== null) privilegedKnown = true;
-    if (account.groups !== null) groupsSeen = true;
+    if (how[i] === 1) counts.matchedByEmployeeNumber++;
+    else if (how[i] === 2) counts.matchedByEmail++;
+    if (privileged !== null) privilegedKnown = true;
 
     if (row !== -1 && leftRow(row)) {
-      const hr = result.hr!;
-      if (!account.enabled) counts.leaversDisabled++;
+      const hr = hrAt(row);
+      if (!enabled) counts.leaversDisabled++;
       else if (hr.leaveDate === null) {
         found = add(found, findings.of('leaver', noLeaveDate, hr.status));
       } else {
@@ -439,29 +466,28 @@ export function analyse(input: AnalyseInput): Analysis {
         } else counts.leaversWithinGrace++;
       }
     }
-    if (!account.enabled) {
-      result.findings = found;
+    if (!enabled) {
+      foundOf[i] = found;
       continue;
     }
 
+    const kind = accounts.kind(i);
     counts.enabled++;
-    if (account.kind === 'guest') counts.guests++;
-    else if (account.kind === 'service') counts.service++;
+    if (kind === 'guest') counts.guests++;
+    else if (kind === 'service') counts.service++;
     else counts.members++;
-    if (account.privileged === true) counts.privileged++;
+    if (privileged === true) counts.privileged++;
 
     if (row === -1) {
-      found = add(found, findings.one('no-hr-match', UNOWNED[account.kind]));
-      unmatched[
-        account.kind === 'guest' ? 'guests' : account.kind === 'service' ? 'service' : 'members'
-      ].push(result);
+      found = add(found, findings.one('no-hr-match', UNOWNED[kind]));
+      unmatched[kind === 'guest' ? 'guests' : kind === 'service' ? 'service' : 'members'].push(i);
     }
 
     if (capabilities.signIn) {
       // Compared as text: an ISO time sorts after its own day and before the next.
-      const last = account.lastSignIn;
+      const last = accounts.lastSignIn[i]!;
       if (last === null) {
-        const created = account.created;
+        const created = accounts.created[i]!;
         if (created === null || created < dormantBefore)
           found = add(found, findings.one('dormant', 'has never signed in'));
       } else if (last < dormantBefore) {
@@ -469,33 +495,32 @@ export function analyse(input: AnalyseInput): Analysis {
       }
     }
 
-    if (account.mfa === null) {
+    const mfa = accounts.mfa(i);
+    if (mfa === null) {
       mfaUnknown++;
-      if (account.privileged === true) privUnknown++;
+      if (privileged === true) privUnknown++;
     } else {
       mfaOf++;
-      if (account.mfa) mfaWith++;
-      if (account.privileged === true) {
+      if (mfa) mfaWith++;
+      if (privileged === true) {
         privOf++;
-        if (account.mfa) privWith++;
+        if (mfa) privWith++;
       }
-      if (!account.mfa)
+      if (!mfa)
         found = add(
           found,
-          findings.one(
-            'no-mfa',
-            account.privileged ? 'privileged account without MFA' : 'no MFA method registered',
-          ),
+          findings.one('no-mfa', privileged ? 'privileged account without MFA' : 'no MFA method registered'),
         );
     }
 
-    if (input.matrix !== null && row !== -1 && account.groups !== null) {
-      const hr = result.hr!;
+    const groups = input.matrix !== null && row !== -1 ? accounts.groups(i) : null;
+    if (groups !== null) {
+      const hr = hrAt(row);
       const role = hr.jobRole?.toLowerCase();
-      const allowed = role === undefined ? undefined : input.matrix.get(role);
+      const allowed = role === undefined ? undefined : input.matrix!.get(role);
       if (allowed === undefined) counts.rolesNotInMatrix++;
       else {
-        const extra = account.groups.filter((g) => !allowed.has(g.toLowerCase()));
+        const extra = groups.filter((g) => !allowed.has(g.toLowerCase()));
         if (extra.length > 0)
           found = [
             ...found,
@@ -504,15 +529,17 @@ export function analyse(input: AnalyseInput): Analysis {
       }
     }
 
-    result.findings = found;
+    foundOf[i] = found;
     for (const f of found) {
-      if (f.kind === 'leaver') leavers.push(result);
-      else if (f.kind === 'dormant') dormant.push(result);
-      else if (f.kind === 'no-mfa') noMfa.push(result);
-      else if (f.kind === 'role-drift') roleDrift.push(result);
+      if (f.kind === 'leaver') leavers.push(i);
+      else if (f.kind === 'dormant') dormant.push(i);
+      else if (f.kind === 'no-mfa') noMfa.push(i);
+      else if (f.kind === 'role-drift') roleDrift.push(i);
     }
   }
-  noMfa.sort((a, b) => Number(b.account.privileged === true) - Number(a.account.privileged === true));
+  // Privileged first, otherwise in file order (the sort is stable).
+  noMfa.sort((a, b) => Number(accounts.privileged(b) === true) - Number(accounts.privileged(a) === true));
+  const noMfaPrivileged = noMfa.filter((i) => accounts.privileged(i) === true).length;
 
   for (let i = 0; i < index.active.length; i++) counts.activeStaff += index.active[i]!;
 
@@ -524,21 +551,78 @@ export function analyse(input: AnalyseInput): Analysis {
       `${NOT_DETERMINABLE}: ${input.format} has no MFA data (give an MFA export with --mfa)`;
   if (!privilegedKnown)
     notDeterminable.privileged = `${NOT_DETERMINABLE}: nothing says which accounts are privileged`;
-  if (input.matrix !== null && !groupsSeen)
+  if (input.matrix !== null && !accounts.anyGroups)
     notDeterminable['role-drift'] = `${NOT_DETERMINABLE}: ${input.format} lists no groups for its accounts`;
   if (input.training === null) notDeterminable.training = 'no training export was given';
+
+  // One result per account, whichever list asks for it first.
+  const made = new Array<AccountResult | undefined>(n);
+  const resultAt = (i: number): AccountResult =>
+    (made[i] ??= new LazyResult(
+      accounts,
+      i,
+      how[i] === 1 ? 'employee-number' : how[i] === 2 ? 'email' : null,
+      rows[i]!,
+      hrList,
+      foundOf[i]!,
+    ));
+  const listed = (positions: number[]) => {
+    let list: AccountResult[] | undefined;
+    return () => (list ??= positions.map(resultAt));
+  };
+  let everyResult: AccountResult[] | undefined;
+  const all = () => (everyResult ??= Array.from({ length: n }, (_, i) => resultAt(i)));
+  const lists = {
+    leavers: listed(leavers),
+    members: listed(unmatched.members),
+    guests: listed(unmatched.guests),
+    service: listed(unmatched.service),
+    dormant: listed(dormant),
+    noMfa: listed(noMfa),
+    roleDrift: listed(roleDrift),
+  };
 
   return {
     at,
     policy,
     source: { format: input.format, capabilities, mfaFormat: input.mfaFormat },
     counts,
-    results,
-    leavers,
-    unmatched,
-    dormant,
-    noMfa,
-    roleDrift,
+    found: {
+      leavers: leavers.length,
+      unmatchedMembers: unmatched.members.length,
+      unmatchedGuests: unmatched.guests.length,
+      unmatchedService: unmatched.service.length,
+      dormant: dormant.length,
+      noMfa: noMfa.length,
+      noMfaPrivileged,
+      roleDrift: roleDrift.length,
+    },
+    get results() {
+      return all();
+    },
+    get leavers() {
+      return lists.leavers();
+    },
+    unmatched: {
+      get members() {
+        return lists.members();
+      },
+      get guests() {
+        return lists.guests();
+      },
+      get service() {
+        return lists.service();
+      },
+    },
+    get dormant() {
+      return lists.dormant();
+    },
+    get noMfa() {
+      return lists.noMfa();
+    },
+    get roleDrift() {
+      return lists.roleDrift();
+    },
     notDeterminable,
     mfa: {
       all: mfaKnown ? coverage(mfaWith, mfaOf, mfaUnknown) : null,

@@ -5,7 +5,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CollectorInput } from '../../app/ports.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
-import { analyse, type Analysis, type HrIndex } from './analyse.ts';
+import { analyse, matchAccounts, type Analysis, type HrIndex } from './analyse.ts';
 import type { HrRows } from './hr-table.ts';
 import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
@@ -133,6 +133,8 @@ export async function collectAccessReview(
     const { read: hrRead, records: hr, index } = await people;
     inputs.push({ role: 'hr', ...hrRead.input }, ...identity.inputs);
     const { idp, mfaFormat } = identity;
+    // Matched now, while the worker may still be reading training: the longest part of the analysis.
+    const matches = matchAccounts(idp.accounts, index);
 
     let training: TrainingFileRead | null = null;
     if (worker) training = await worker.training;
@@ -157,6 +159,7 @@ export async function collectAccessReview(
       matrix,
       policy: options.policy,
       index,
+      matches,
     });
     let all: HrRecord[] | undefined;
     return success({
@@ -194,12 +197,11 @@ async function readIdentity(
     const mfa = await readMfa(files.mfa, limits.maxBytes, limits.onBytes);
     mfaFormat = mfa.format;
     for (const i of mfa.inputs) inputs.push({ role: `mfa:${mfa.format}`, ...i.fingerprint() });
-    for (const account of idp.accounts) {
+    const accounts = idp.accounts;
+    for (let i = 0; i < accounts.length; i++) {
       const entry =
-        mfa.byKey.get(normaliseEmail(account.login)!) ?? mfa.byKey.get(normaliseEmail(account.id)!);
-      if (entry === undefined) continue;
-      account.mfa = entry.mfa;
-      if (entry.admin !== null) account.privileged = entry.admin;
+        mfa.byKey.get(normaliseEmail(accounts.login[i])!) ?? mfa.byKey.get(normaliseEmail(accounts.id[i])!);
+      if (entry !== undefined) accounts.setMfa(i, entry.mfa, entry.admin);
     }
   }
   return { idp, mfaFormat, inputs };

@@ -4,6 +4,7 @@
 import YAML from 'yaml';
 import { z } from 'zod';
 import { readCsvRecords, requireColumn, type CsvColumns } from './csv-records.ts';
+import { AccountTable } from './account-table.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
 import { OBJECT, readJsonRecords, RecordFields, type RecordValues } from './json-records.ts';
 import {
@@ -17,7 +18,7 @@ import { accountKind, DayPool, isoDateKey, parseFlag, parseTime, text } from './
 
 export interface IdpRead {
   format: IdpFormat;
-  accounts: Account[];
+  accounts: AccountTable;
   capabilities: SourceCapabilities;
 }
 
@@ -128,7 +129,7 @@ export async function readIdp(
 ): Promise<IdpRead> {
   const file = input.name;
   const { head, all } = await peek(input.chunks);
-  const accounts: Account[] = [];
+  const accounts = new AccountTable();
   // Only the creation day matters (an account made last week is not dormant), and days repeat: share them.
   const days = new DayPool();
   const keep = (account: Account) => {

@@ -146,24 +146,22 @@ export function planReview(
 }
 
 export function summarise(analysis: Analysis): ReviewSummary {
+  const f = analysis.found;
   return {
     at: analysis.at,
     policy: analysis.policy,
     source: analysis.source,
     counts: analysis.counts,
     found: {
-      leaver: analysis.leavers.length,
-      'no-hr-match':
-        analysis.unmatched.members.length +
-        analysis.unmatched.guests.length +
-        analysis.unmatched.service.length,
-      dormant: analysis.dormant.length,
-      'no-mfa': analysis.noMfa.length,
-      'role-drift': analysis.roleDrift.length,
-      noMfaPrivileged: analysis.noMfa.filter((r) => r.account.privileged === true).length,
-      unmatchedMembers: analysis.unmatched.members.length,
-      unmatchedGuests: analysis.unmatched.guests.length,
-      unmatchedService: analysis.unmatched.service.length,
+      leaver: f.leavers,
+      'no-hr-match': f.unmatchedMembers + f.unmatchedGuests + f.unmatchedService,
+      dormant: f.dormant,
+      'no-mfa': f.noMfa,
+      'role-drift': f.roleDrift,
+      noMfaPrivileged: f.noMfaPrivileged,
+      unmatchedMembers: f.unmatchedMembers,
+      unmatchedGuests: f.unmatchedGuests,
+      unmatchedService: f.unmatchedService,
     },
     notDeterminable: analysis.notDeterminable,
     mfa: analysis.mfa,
@@ -202,6 +200,22 @@ export interface DecidedItem {
   kind: AccountKind;
   privileged: boolean | null;
   decision: Decision | null;
+}
+
+/**
+ * Before any decision every finding stands, so what is outstanding is what was found: read from the summary,
+ * not counted again over a million accounts.
+ */
+export function undecided(summary: ReviewSummary): Outstanding {
+  const f = summary.found;
+  return {
+    leaver: f.leaver,
+    unmatchedMembers: f.unmatchedMembers,
+    dormant: f.dormant,
+    noMfa: f['no-mfa'],
+    noMfaPrivileged: f.noMfaPrivileged,
+    roleDrift: f['role-drift'],
+  };
 }
 
 export function outstanding(items: Iterable<DecidedItem>): Outstanding {

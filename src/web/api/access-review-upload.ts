@@ -9,7 +9,7 @@ import type { Deps } from '../../app/ports.ts';
 import { runAccessReview } from '../../app/run-access-review.ts';
 import { collectAccessReview, type CollectFiles } from '../../collectors/access-review/collect.ts';
 import { DEFAULT_POLICY, IDP_FORMATS, type IdpFormat } from '../../collectors/access-review/model.ts';
-import { outstanding, verdictsFor, type ReviewSummary } from '../../collectors/access-review/review.ts';
+import { undecided, verdictsFor, type ReviewSummary } from '../../collectors/access-review/review.ts';
 import { isIsoDate, toIsoDate } from '../../domain/dates.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
 
@@ -171,7 +171,6 @@ export async function startAccessReviewFromUpload(
       const { where, message, kind } = collected.error;
       return failure(kind, hide(message), where === undefined ? undefined : hide(where));
     }
-    const { analysis } = collected.value;
     const started = await runAccessReview(deps, actor, {
       odsCode: upload.odsCode,
       collected: collected.value,
@@ -179,23 +178,12 @@ export async function startAccessReviewFromUpload(
     });
     if (!started.ok) return started;
     const { review, tasks } = started.value;
-    // A generator, as in the CLI: no mapped copy of a million results.
-    function* enabled() {
-      for (const r of analysis.results)
-        if (r.account.enabled)
-          yield {
-            findings: r.findings,
-            kind: r.account.kind,
-            privileged: r.account.privileged,
-            decision: null,
-          };
-    }
     return success({
       reviewId: review.id,
       effectiveDate: review.effectiveDate,
       summary: review.summary,
       inputs: review.inputs.map(({ role, name, size, sha256 }) => ({ role, name, size, sha256 })),
-      verdicts: verdictsFor(review.summary, outstanding(enabled()), false),
+      verdicts: verdictsFor(review.summary, undecided(review.summary), false),
       tasks: tasks.map((t) => ({
         number: t.number,
         reviewer: t.reviewer,

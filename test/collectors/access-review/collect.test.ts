@@ -4,9 +4,10 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountResult } from '../../../src/collectors/access-review/analyse.ts';
+import type { AccountResult, Analysis } from '../../../src/collectors/access-review/analyse.ts';
 import { collectAccessReview, type CollectFiles } from '../../../src/collectors/access-review/collect.ts';
 import { DEFAULT_POLICY, type IdpFormat } from '../../../src/collectors/access-review/model.ts';
+import { outstanding, summarise, undecided } from '../../../src/collectors/access-review/review.ts';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/access-review');
 const fx = (name: string) => path.join(FIXTURES, name);
@@ -23,6 +24,18 @@ async function collect(files: Partial<CollectFiles> & { idp: string }, format?: 
 
 const byLogin = (results: AccountResult[], login: string) => results.find((r) => r.account.login === login)!;
 const kinds = (r: AccountResult) => r.findings.map((f) => f.kind);
+/** Counted account by account, as at sign-off, with nothing decided yet. */
+const beforeDecisions = (a: Analysis) =>
+  outstanding(
+    a.results
+      .filter((r) => r.account.enabled)
+      .map((r) => ({
+        findings: r.findings,
+        kind: r.account.kind,
+        privileged: r.account.privileged,
+        decision: null,
+      })),
+  );
 
 describe('Entra ID: Graph users with sign-in activity, and userRegistrationDetails for MFA', () => {
   let a: Awaited<ReturnType<typeof collect>>;
@@ -32,6 +45,22 @@ describe('Entra ID: Graph users with sign-in activity, and userRegistrationDetai
       mfa: fx('entra-mfa.json'),
       training: fx('training.csv'),
     });
+  });
+
+  test('counts each list without making it; before decisions, everything found is outstanding', () => {
+    expect(a.found).toEqual({
+      leavers: a.leavers.length,
+      unmatchedMembers: a.unmatched.members.length,
+      unmatchedGuests: a.unmatched.guests.length,
+      unmatchedService: a.unmatched.service.length,
+      dormant: a.dormant.length,
+      noMfa: a.noMfa.length,
+      noMfaPrivileged: a.noMfa.filter((r) => r.account.privileged === true).length,
+      roleDrift: a.roleDrift.length,
+    });
+    expect(a.found.noMfaPrivileged).toBeGreaterThan(0);
+    expect(undecided(summarise(a))).toEqual(beforeDecisions(a));
+    expect(undecided(summarise(a)).noMfa).toBeGreaterThan(0);
   });
 
   test('recognises the format and what it can tell', () => {
@@ -183,6 +212,7 @@ describe('the other identity providers', () => {
     expect(a.source.format).toBe('generic-csv');
     expect(a.unmatched.service.map((r) => r.account.login)).toEqual(['scanner01@riverside.nhs.uk']);
     expect(a.roleDrift.map((r) => r.account.login)).toEqual(['carol.white@riverside.nhs.uk']);
+    expect(undecided(summarise(a))).toEqual(beforeDecisions(a));
     expect(a.mfa.privileged).toEqual({ covered: 1, of: 1, percent: 100, unknown: 0 });
   });
 });
@@ -201,6 +231,9 @@ describe('HR and training in a worker thread', () => {
     );
     if (!here!.ok || !worker!.ok) throw new Error('expected both to succeed');
     expect(worker!.value).toEqual(here!.value);
+    // Each result's account and HR record are made when read: compare them as read.
+    const read = (a: Analysis) => a.results.map((r) => [r.account, r.hr]);
+    expect(read(worker!.value.analysis)).toEqual(read(here!.value.analysis));
     expect(worker!.value.analysis.training).toMatchObject({ covered: 4, of: 7 });
   });
 
