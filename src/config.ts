@@ -1,38 +1,36 @@
 // Configuration from the environment, checked once at start-up with clear messages.
 import path from 'node:path';
-import { z } from 'zod';
 import { DEFAULT_MAX_EVIDENCE_BYTES } from './domain/evidence-file.ts';
 import { failure, success, type Result } from './domain/result.ts';
 
-const schema = z.object({
-  DSPT_DATA_DIR: z.string().default('data'),
-  DATABASE_URL: z.string().optional(),
-  EVIDENCE_KEY: z.string().optional(),
-  DSPT_CATALOGUE_DIR: z.string().optional(),
-  DSPT_YEAR: z
-    .string()
-    .regex(/^\d{4}-\d{2}$/, 'expected a year such as 2025-26')
-    .optional(),
-  DSPT_MAX_EVIDENCE_BYTES: z.coerce
-    .number()
-    .int('expected a whole number of bytes')
-    .positive()
-    .default(DEFAULT_MAX_EVIDENCE_BYTES),
-  /** Freezes the clock (an ISO timestamp): for demonstrations and tests that need a known date. */
-  DSPT_NOW: z.iso
-    .datetime({ offset: true, message: 'expected an ISO timestamp such as 2026-06-01T09:00:00Z' })
-    .optional(),
-  PORT: z.coerce.number().int().min(0).max(65535, 'expected a port number').default(3000),
-  HOST: z.string().default('localhost'),
-  /** The address people use to reach openDSPT, for links in e-mails. Default: http://HOST:PORT. */
-  PUBLIC_URL: z.url({ message: 'expected a URL such as https://dspt.example.nhs.uk' }).optional(),
-  /** `smtp://user:pass@host:587` or `smtps://...`; without it, e-mails wait in the outbox. */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
-    .optional(),
-  MAIL_FROM: z.string().default('openDSPT <no-reply@localhost>'),
-});
+// Checked by hand rather than with a schema library: every `dspt` command reads its configuration first, and
+// loading one took longer than the checks themselves ever will.
+
+/** A whole number from the environment within [min, max], or why not. */
+function wholeNumber(text: string, min: number, max: number, expected: string): number | string {
+  const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : expected;
+}
+
+/** An ISO timestamp with its offset (`Z` or `+01:00`), seconds and fractions optional, that Date can read. */
+function isIsoTimestamp(text: string): boolean {
+  const offset = /(?:Z|[+-]\d{2}:?\d{2})$/.exec(text);
+  if (!offset || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) return false;
+  const seconds = text.slice(16, offset.index);
+  return (
+    (seconds === '' || /^:\d{2}$/.test(seconds) || /^:\d{2}\.\d+$/.test(seconds)) &&
+    Number.isFinite(Date.parse(text))
+  );
+}
+
+function isUrl(text: string): boolean {
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface Config {
   dataDir: string;
@@ -50,33 +48,54 @@ export interface Config {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Result<Config> {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return failure('bad-input', issue.message, String(issue.path[0]));
-  }
-  const e = parsed.data;
-  if (e.DATABASE_URL && !/^(postgres(ql)?:\/\/|sqlite:)/.test(e.DATABASE_URL))
-    return failure(
-      'bad-input',
-      'expected a postgres:// URL (or leave it unset for the embedded SQLite file)',
-      'DATABASE_URL',
-    );
+  // An empty variable counts as unset, as it does in most shells' `VAR= command`.
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const bad = (where: string, message: string): Result<Config> => failure('bad-input', message, where);
+
+  const year = get('DSPT_YEAR');
+  if (year !== undefined && !/^\d{4}-\d{2}$/.test(year))
+    return bad('DSPT_YEAR', 'expected a year such as 2025-26');
+  const maxBytesText = get('DSPT_MAX_EVIDENCE_BYTES');
+  const maxEvidenceBytes =
+    maxBytesText === undefined
+      ? DEFAULT_MAX_EVIDENCE_BYTES
+      : wholeNumber(maxBytesText, 1, Number.MAX_SAFE_INTEGER, 'expected a whole number of bytes');
+  if (typeof maxEvidenceBytes === 'string') return bad('DSPT_MAX_EVIDENCE_BYTES', maxEvidenceBytes);
+  const now = get('DSPT_NOW');
+  if (now !== undefined && !isIsoTimestamp(now))
+    return bad('DSPT_NOW', 'expected an ISO timestamp such as 2026-06-01T09:00:00Z');
+  const portText = get('PORT');
+  const port = portText === undefined ? 3000 : wholeNumber(portText, 0, 65535, 'expected a port number');
+  if (typeof port === 'string') return bad('PORT', port);
+  const publicUrl = get('PUBLIC_URL');
+  if (publicUrl !== undefined && !isUrl(publicUrl))
+    return bad('PUBLIC_URL', 'expected a URL such as https://dspt.example.nhs.uk');
+  const smtpUrl = get('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl))
+    return bad('SMTP_URL', 'expected an smtp:// or smtps:// URL');
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^(postgres(ql)?:\/\/|sqlite:)/.test(databaseUrl))
+    return bad('DATABASE_URL', 'expected a postgres:// URL (or leave it unset for the embedded SQLite file)');
+  const evidenceKey = get('EVIDENCE_KEY');
+  const catalogueDir = get('DSPT_CATALOGUE_DIR');
+  const host = get('HOST') ?? 'localhost';
   return success({
-    dataDir: path.resolve(e.DSPT_DATA_DIR),
-    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
-    ...(e.EVIDENCE_KEY ? { evidenceKey: e.EVIDENCE_KEY } : {}),
-    ...(e.DSPT_CATALOGUE_DIR ? { catalogueDir: path.resolve(e.DSPT_CATALOGUE_DIR) } : {}),
-    ...(e.DSPT_YEAR ? { year: e.DSPT_YEAR } : {}),
-    maxEvidenceBytes: e.DSPT_MAX_EVIDENCE_BYTES,
-    ...(e.DSPT_NOW ? { now: new Date(e.DSPT_NOW) } : {}),
-    port: e.PORT,
-    host: e.HOST,
+    dataDir: path.resolve(get('DSPT_DATA_DIR') ?? 'data'),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(evidenceKey ? { evidenceKey } : {}),
+    ...(catalogueDir ? { catalogueDir: path.resolve(catalogueDir) } : {}),
+    ...(year ? { year } : {}),
+    maxEvidenceBytes,
+    ...(now ? { now: new Date(now) } : {}),
+    port,
+    host,
     publicUrl: (
-      e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST}:${e.PORT}`
+      publicUrl ?? `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`
     ).replace(/\/$/, ''),
-    ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
-    mailFrom: e.MAIL_FROM,
+    ...(smtpUrl ? { smtpUrl } : {}),
+    mailFrom: get('MAIL_FROM') ?? 'openDSPT <no-reply@localhost>',
   });
 }

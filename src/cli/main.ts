@@ -9,9 +9,7 @@ import { addMember } from '../app/add-member.ts';
 import { createSetupLink } from '../app/create-setup-link.ts';
 import { approvePlan } from '../app/approve-plan.ts';
 import { draftPlan } from '../app/draft-plan.ts';
-import { exportAssessment } from '../app/export-assessment.ts';
 import { getStatus } from '../app/get-status.ts';
-import { importAssessment } from '../app/import-assessment.ts';
 import { listMembers } from '../app/list-members.ts';
 import { listOrganisations } from '../app/list-organisations.ts';
 import { publishAssessment } from '../app/publish-assessment.ts';
@@ -382,6 +380,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .addOption(new Option('--format <format>', 'json or csv').default('json'))
     .option('--output <file>', 'write to this file')
     .action(async (ods: string, o: { format: string; output?: string }) => {
+      // The exchange format's readers and writers load only for these two commands.
+      const { exportAssessment } = await import('../app/export-assessment.ts');
       const exported = unwrap(
         await exportAssessment(await deps(), actor, { odsCode: ods, format: o.format }),
       );
@@ -398,6 +398,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .argument('<file>', 'the exported file')
     .action(async (ods: string, file: string) => {
       const text = await readText(file, fail);
+      const { importAssessment } = await import('../app/import-assessment.ts');
       const imported = unwrap(
         await importAssessment(await deps(), actor, { odsCode: ods, fileName: file, text }),
       );

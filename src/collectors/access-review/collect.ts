@@ -10,7 +10,8 @@ import type { HrRows } from './hr-table.ts';
 import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
 import { normaliseEmail } from './model.ts';
-import { parseGenericMapping, readIdp, type GenericMapping, type IdpRead } from './read-idp.ts';
+import type { GenericMapping } from './generic-mapping.ts';
+import { readIdp, type IdpRead } from './read-idp.ts';
 import { readMfa } from './read-mfa.ts';
 import {
   hrFromRead,
@@ -97,6 +98,7 @@ export async function collectAccessReview(
       } catch {
         throw new InputError(files.mapping, null, 'cannot read this file: does it exist?');
       }
+      const { parseGenericMapping } = await import('./generic-mapping.ts');
       mapping = parseGenericMapping(source, path.basename(files.mapping));
     }
     // HR, and training against it, in a worker thread when they are large, while the identity export is read

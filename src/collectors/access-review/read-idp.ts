@@ -1,10 +1,9 @@
 // Reads an identity-provider export into Accounts: Entra ID (Graph JSON, portal CSV), Okta (Users API
 // JSON, admin CSV), Google Workspace (Directory API JSON, admin console CSV), SCIM 2.0, or any CSV through a
 // column-mapping file. The format is recognised from the records themselves unless one is named.
-import YAML from 'yaml';
-import { z } from 'zod';
 import { readCsvRecords, requireColumn, type CsvColumns } from './csv-records.ts';
 import { AccountTable } from './account-table.ts';
+import type { GenericMapping } from './generic-mapping.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
 import { OBJECT, readJsonRecords, RecordFields, type RecordValues } from './json-records.ts';
 import {
@@ -20,48 +19,6 @@ export interface IdpRead {
   format: IdpFormat;
   accounts: AccountTable;
   capabilities: SourceCapabilities;
-}
-
-/** The column-mapping file for `generic-csv`: our field name -> the column in the export. */
-export const GenericMappingSchema = z
-  .object({
-    columns: z
-      .object({
-        login: z.string(),
-        id: z.string().optional(),
-        email: z.string().optional(),
-        name: z.string().optional(),
-        employeeNumber: z.string().optional(),
-        enabled: z.string().optional(),
-        lastSignIn: z.string().optional(),
-        created: z.string().optional(),
-        mfa: z.string().optional(),
-        privileged: z.string().optional(),
-        groups: z.string().optional(),
-        type: z.string().optional(),
-      })
-      .strict(),
-    /** What separates several groups in the groups cell. */
-    groupSeparator: z.string().min(1).default(';'),
-  })
-  .strict();
-export type GenericMapping = z.infer<typeof GenericMappingSchema>;
-
-export function parseGenericMapping(source: string, file: string): GenericMapping {
-  let raw: unknown;
-  try {
-    raw = YAML.parse(source);
-  } catch (e) {
-    throw new InputError(file, null, `the mapping file is not YAML or JSON: ${(e as Error).message}`);
-  }
-  const parsed = GenericMappingSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new InputError(
-      file,
-      null,
-      `the mapping file does not fit: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
 }
 
 /** Hands over the first chunk to look at, then every chunk again from the start. */
