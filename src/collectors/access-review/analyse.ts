@@ -87,7 +87,7 @@ export interface TrainingCoverage extends Coverage {
   met: boolean;
   from: string;
   to: string;
-  /** Completions that matched nobody in HR. */
+  /** Completions that would count (a data security course within the 12 months) but match nobody in HR. */
   unmatchedCompletions: number;
   completionsRead: number;
 }
@@ -224,7 +224,6 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
   let read = 0;
   const numbers: (string | null)[] = new Array<string | null>(TALLY_BATCH).fill(null);
   const emails: (string | null)[] = new Array<string | null>(TALLY_BATCH).fill(null);
-  const counted = new Uint8Array(TALLY_BATCH);
   const rows = new Int32Array(TALLY_BATCH);
   const byEmailRows = new Int32Array(TALLY_BATCH);
   let pending = 0;
@@ -237,7 +236,7 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
     for (let i = 0; i < pending; i++) {
       const row = rows[i] !== -1 ? rows[i]! : byEmailRows[i]!;
       if (row === -1) unmatched++;
-      else if (counted[i] === 1) trained[row] = 1;
+      else trained[row] = 1;
     }
     pending = 0;
   };
@@ -245,10 +244,11 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
   return {
     add(r) {
       read++;
+      // Only a completion that counts is looked up: the 12 months before the review date (after `from`, on or
+      // before `at`), of a data security course. Most rows of a training export are neither.
+      if (!(r.completed > from && r.completed <= policy.at && counts(r.course))) return;
       numbers[pending] = r.employeeNumber;
       emails[pending] = r.email;
-      // The 12 months before the review date: after `from`, on or before `at`.
-      counted[pending] = r.completed > from && r.completed <= policy.at && counts(r.course) ? 1 : 0;
       if (++pending === TALLY_BATCH) flush();
     },
     result() {
