@@ -41,6 +41,30 @@ describe.each(ENGINES)('dspt vulnerability commands on %s', (engine) => {
   const runs = async () =>
     Number((await sql<{ n: number }>`select count(*) as n from collector_runs`.execute(db.db)).rows[0]?.n);
 
+  test('on a terminal, a refused scan or import stops its progress bar, so the command can exit', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const wasTty = process.stderr.isTTY;
+    process.stderr.isTTY = true;
+    try {
+      const before = timers();
+      const scan = await dspt(
+        'collect',
+        'vulnerabilities',
+        '--org',
+        'Z99999',
+        '--sbom',
+        at('own/inventories/lodash-app.package-lock.json'),
+      );
+      expect(scan).toMatchObject({ code: 2, err: expect.stringContaining('no organisation') });
+      const imported = await dspt('osv', 'import', at('own/inventories/lodash-app.package-lock.json'));
+      expect(imported.code).toBe(2);
+      // cli-progress redraws on a timer: one left running would keep the process alive.
+      expect(timers()).toBeLessThanOrEqual(before);
+    } finally {
+      process.stderr.isTTY = wasTty;
+    }
+  });
+
   test('import, scan, and fail the build on a breach', async () => {
     expect(
       (await dspt('org', 'add', '--ods', 'A81001', '--name', 'Riverside Surgery', '--type', 'gp-practice'))
@@ -66,7 +90,9 @@ describe.each(ENGINES)('dspt vulnerability commands on %s', (engine) => {
       '--fail-on-breach',
     );
     expect(scan.code).toBe(1);
+    expect(scan.out).toContain('4 components on 1 system from 1 file; 4 checked');
     expect(scan.out).toContain('3 findings: 3 past the 14-day deadline');
+    expect(scan.out).toContain('1 problem (components skipped):');
     expect(scan.out).toMatch(
       /web-1: lodash 4\.17\.20 CVE-2021-23337 \(HIGH 7\.2\), fixed in 4\.17\.21, deadline 2021-05-20/,
     );

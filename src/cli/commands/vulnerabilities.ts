@@ -70,16 +70,20 @@ async function runImport(
 ) {
   const bar = progressBar('Importing OSV records [{bar}] {value} files', o.json);
   bar?.start(0, 0);
-  const summary = unwrap(
-    await importOsv(await deps(), actor, {
+  let imported: Awaited<ReturnType<typeof importOsv>>;
+  try {
+    imported = await importOsv(await deps(), actor, {
       label: path.resolve(source),
       source: readOsvDump(source),
       onProgress: (files) => {
         if (files % 500 === 0) bar?.update(files);
       },
-    }),
-  );
-  bar?.stop();
+    });
+  } finally {
+    // A bar left running keeps the command from ever exiting, refused input included.
+    bar?.stop();
+  }
+  const summary = unwrap(imported);
   if (o.json) return json(summary);
   const lines = [
     `Read ${summary.records.toLocaleString('en-GB')} OSV records from ${summary.files.toLocaleString('en-GB')} files: ${summary.added} added, ${summary.replaced} replaced by a newer version, ${summary.unchanged} already up to date, ${summary.withdrawn} withdrawn (ignored), ${summary.skipped} skipped as bad.`,
@@ -121,8 +125,9 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
   const distro = o.distro ?? (await localDebianRelease(o.sbom));
   const bar = progressBar('Reading inventories [{bar}] {percentage}% | {value}/{total} files', o.json);
   bar?.start(files.length, 0);
-  const scanned = unwrap(
-    await scanVulnerabilities(await deps(), actor, {
+  let result: Awaited<ReturnType<typeof scanVulnerabilities>>;
+  try {
+    result = await scanVulnerabilities(await deps(), actor, {
       odsCode: o.org,
       files,
       slaDays,
@@ -134,9 +139,12 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
         bar?.stop();
         if (bar) io.err(STAGES[stage]);
       },
-    }),
-  );
-  bar?.stop();
+    });
+  } finally {
+    // A bar left running keeps the command from ever exiting, refused input included.
+    bar?.stop();
+  }
+  const scanned = unwrap(result);
   const { report, verdicts, run, linked } = scanned;
   if (o.json) json({ runId: run.id, linked, verdicts, ...report });
   else io.out(describeScan(report, linked, o.org));
@@ -168,9 +176,11 @@ function progressBar(format: string, quiet: boolean | undefined): SingleBar | un
 export function describeScan(report: ScanReport, linked: string[], ods: string): string {
   const t = report.totals;
   const n = (x: number) => x.toLocaleString('en-GB');
+  /** A count and its noun, singular for one. */
+  const of = (x: number, noun: string) => `${n(x)} ${x === 1 ? noun : `${noun}s`}`;
   const lines = [
-    `Vulnerability scan of ${ods.toUpperCase()} on ${report.effectiveDate}: ${n(report.components)} components on ${n(report.systems)} systems from ${n(report.files)} files; ${n(report.checked)} checked against OSV data.`,
-    `${n(t.findings)} findings: ${n(t.breached)} past the ${report.slaDays}-day deadline, ${n(t.withinSla)} high-risk within it, ${n(t.noFix)} high-risk with no fix yet, ${n(t.notHighRisk)} lower-risk.`,
+    `Vulnerability scan of ${ods.toUpperCase()} on ${report.effectiveDate}: ${of(report.components, 'component')} on ${of(report.systems, 'system')} from ${of(report.files, 'file')}; ${n(report.checked)} checked against OSV data.`,
+    `${of(t.findings, 'finding')}: ${n(t.breached)} past the ${report.slaDays}-day deadline, ${n(t.withinSla)} high-risk within it, ${n(t.noFix)} high-risk with no fix yet, ${n(t.notHighRisk)} lower-risk.`,
   ];
   if (report.previousRun)
     lines.push(
@@ -197,7 +207,7 @@ export function describeScan(report: ScanReport, linked: string[], ods: string):
       `Not checked: ${unchecked.map((c) => `${n(c.components)} ${c.ecosystem} (${c.checkable ? 'no OSV data: run dspt osv import' : c.ecosystem === 'Debian' ? 'Debian release unknown: give --distro' : 'not supported yet'})`).join(', ')}.`,
     );
   if (report.problems.count > 0) {
-    lines.push('', `${n(report.problems.count)} problems (components skipped):`);
+    lines.push('', `${of(report.problems.count, 'problem')} (components skipped):`);
     for (const p of report.problems.shown.slice(0, 10)) lines.push(`  ${p.where}: ${p.message}`);
   }
   lines.push(
