@@ -80,12 +80,17 @@ export interface HrRecord {
   line: number;
 }
 
+/**
+ * One completion, as the reader hands it over: valid only during that call, as the reader may reuse it for the
+ * next row. Who completed it is worked out only when asked for, since most rows of a training export are other
+ * courses or too old to count.
+ */
 export interface TrainingRecord {
-  employeeNumber: string | null;
-  email: string | null;
-  course: string;
-  completed: IsoDate;
-  line: number;
+  readonly employeeNumber: string | null;
+  readonly email: string | null;
+  readonly course: string;
+  readonly completed: IsoDate;
+  readonly line: number;
 }
 
 /** Which groups each HR job role may hold; a group outside the list is role drift. */

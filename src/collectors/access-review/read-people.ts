@@ -1,6 +1,6 @@
 // Reads the people side: the HR export (column names matched through a short list of synonyms, so the
 // usual ESR, iTrent and spreadsheet headings all work), training completions, and the role-to-group matrix.
-import { readCsvRecords, readCsvRows, requireColumn } from './csv-records.ts';
+import { readCsvRecords, readCsvRows, requireColumn, type CsvRow } from './csv-records.ts';
 import { allRows, HrTableBuilder, keyRanges, WordCodes, type HrTable } from './hr-table.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
 import { KeyIndex } from './key-index.ts';
@@ -131,17 +131,28 @@ export async function readTraining(
     const course = requireColumn(columns, file, 'course', [...s.course]);
     const completed = requireColumn(columns, file, 'completion date', [...s.completed]);
     const header = columns.header[completed]!;
+    // One record for every row, its identity read from the row in hand only when the tally asks for it.
+    let current: CsvRow | undefined;
+    const record = {
+      course: '',
+      completed: '',
+      line: 0,
+      get employeeNumber() {
+        return normaliseEmployeeNumber(current!.value(employee));
+      },
+      get email() {
+        return normaliseEmail(current!.value(email));
+      },
+    };
     return (row, line) => {
       const date = row.date(completed, days, file, line, header);
       if (date === null) return; // enrolled but not completed
       const code = row.code(course, courses);
-      onRecord({
-        employeeNumber: normaliseEmployeeNumber(row.value(employee)),
-        email: normaliseEmail(row.value(email)),
-        course: code === -1 ? '' : courses.words[code]!,
-        completed: date,
-        line,
-      });
+      current = row;
+      record.course = code === -1 ? '' : courses.words[code]!;
+      record.completed = date;
+      record.line = line;
+      onRecord(record);
     };
   });
 }
