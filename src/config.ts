@@ -23,15 +23,6 @@ function isIsoTimestamp(text: string): boolean {
   );
 }
 
-function isUrl(text: string): boolean {
-  try {
-    new URL(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface Config {
   dataDir: string;
   databaseUrl?: string;
@@ -71,7 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Result<Config>
   const port = portText === undefined ? 3000 : wholeNumber(portText, 0, 65535, 'expected a port number');
   if (typeof port === 'string') return bad('PORT', port);
   const publicUrl = get('PUBLIC_URL');
-  if (publicUrl !== undefined && !isUrl(publicUrl))
+  if (publicUrl !== undefined && !URL.canParse(publicUrl))
     return bad('PUBLIC_URL', 'expected a URL such as https://dspt.example.nhs.uk');
   const smtpUrl = get('SMTP_URL');
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl))
