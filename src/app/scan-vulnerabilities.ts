@@ -6,13 +6,12 @@ import {
   analyseFleet,
   createFleet,
   packagesToLookUp,
-  readIntoFleet,
   type AnalyseOptions,
   type Fleet,
   type PackageAdvisory,
   type ScanReport,
 } from '../collectors/vulnerabilities/analyse.ts';
-import { addFleetData, fleetFromData } from '../collectors/vulnerabilities/fleet.ts';
+import { addFleetData, fleetFromData, readFileIntoFleet } from '../collectors/vulnerabilities/fleet.ts';
 import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
 import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
@@ -212,15 +211,8 @@ async function readHere(
 ): Promise<Result<FleetRead>> {
   const fleet = createFleet();
   const options = readOptions(input);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const inputs = await readFiles(input.files, { from: 0, to: input.files.length }, (file, bytes, i) => {
-    let text: string;
-    try {
-      text = decoder.decode(bytes);
-    } catch {
-      return { kind: 'bad-input', message: 'the file is not UTF-8 text', where: file.name };
-    }
-    const read = readIntoFleet(fleet, file.name, text, options);
+    const read = readFileIntoFleet(fleet, file.name, bytes, options);
     if (!read.ok) return read.error;
     input.onProgress?.(i + 1, input.files.length);
     return undefined;

@@ -2,14 +2,13 @@
 // at once which packages the file brought in (so that they can be looked up while it reads on), and hands the
 // fleet over as plain data at the end. Every message is a FromFleetWorker.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createFleet, fleetData, readIntoFleet } from './fleet.ts';
+import { createFleet, fleetData, readFileIntoFleet } from './fleet.ts';
 import type { ReadOptions } from './inventory.ts';
 import type { FromFleetWorker, ToFleetWorker } from './read-fleet-in-worker.ts';
 
 const port = parentPort!;
 const options = workerData as ReadOptions;
 const fleet = createFleet();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 let told = 0;
 let failed = false;
 
@@ -19,18 +18,7 @@ port.on('message', (m: ToFleetWorker) => {
   if (failed) return;
   try {
     if (m.kind === 'file') {
-      let text: string;
-      try {
-        text = decoder.decode(m.bytes);
-      } catch {
-        failed = true;
-        post({
-          kind: 'failed',
-          problem: { kind: 'bad-input', message: 'the file is not UTF-8 text', where: m.name },
-        });
-        return;
-      }
-      const read = readIntoFleet(fleet, m.name, text, options);
+      const read = readFileIntoFleet(fleet, m.name, m.bytes, options);
       if (!read.ok) {
         failed = true;
         post({ kind: 'failed', problem: read.error });

@@ -1,11 +1,14 @@
 // The fleet as a scan holds it: each distinct package version once, with the systems that hold it and how many
 // copies each holds. Inventories are read straight into it, so a component costs a lookup or two, not an object:
 // a fleet of two million components repeats a few hundred thousand package versions.
+import { isUtf8 } from 'node:buffer';
+import { BytesTable, hashBytes, hashTwo } from './bytes-table.ts';
 import type { Inventory, InventoryProblem, ReadOptions } from './inventory.ts';
 import { componentOfPurl, type PurlComponent } from './purl.ts';
 import { readInventoryInto, systemOf, type InventorySink, type InventoryShape } from './read-inventory.ts';
 import { comparerNameFor } from './ecosystems.ts';
-import type { Result } from '../../domain/result.ts';
+import { readInventoryBytes, type BytesSink } from './read-inventory-bytes.ts';
+import { failure, success, type Result } from '../../domain/result.ts';
 
 const MAX_PROBLEMS_KEPT = 1000;
 
@@ -86,6 +89,10 @@ export interface Fleet {
   byName: Map<string, Map<string, FleetPackage>>;
   /** Purl text -> what it names, per Debian release assumed for purls that carry none. */
   byPurl: Map<string | undefined, Map<string, PurlEntry>>;
+  /** The same for purls read from a file's bytes, by their bytes. */
+  byPurlBytes: Map<string | undefined, BytesTable<FleetVersion | PurlComponent>>;
+  /** npm package versions read from a package-lock's bytes, by name and version. */
+  byNpmBytes: BytesTable<FleetVersion>;
   /** Components with no version, by ecosystem: listed, never checked. */
   noVersionByEcosystem: Map<string, number>;
   noVersion: number;
@@ -107,6 +114,8 @@ export function createFleet(): Fleet {
     packageOrder: [],
     byName: new Map(),
     byPurl: new Map(),
+    byPurlBytes: new Map(),
+    byNpmBytes: new BytesTable(),
     noVersionByEcosystem: new Map(),
     noVersion: 0,
     formats: new Map(),
@@ -206,15 +215,22 @@ class FleetSink implements InventorySink {
           : versionOf(packageOf(this.fleet, parsed.ecosystem, parsed.name), parsed.version);
       this.purls.set(text, entry);
     }
-    if (entry instanceof FleetVersion) {
-      this.fleet.components++;
-      entry.add(this.systemNumber());
-      return undefined;
-    }
     if ('error' in entry) return entry.error;
-    // A purl without a version: SPDX may give it in versionInfo.
-    this.component(entry.ecosystem, entry.name, versionInfo ?? '');
+    this.entry(entry, versionInfo);
     return undefined;
+  }
+
+  /** A component named by a purl the fleet has read before. */
+  entry(entry: FleetVersion | PurlComponent, versionInfo: string | undefined): void {
+    if (entry instanceof FleetVersion) this.version(entry);
+    // A purl without a version: SPDX may give it in versionInfo.
+    else this.component(entry.ecosystem, entry.name, versionInfo ?? '');
+  }
+
+  /** A copy of a package version the fleet holds. */
+  version(version: FleetVersion): void {
+    this.fleet.components++;
+    version.add(this.systemNumber());
   }
 
   problem(where: string, message: string): void {
@@ -237,6 +253,158 @@ export function readIntoFleet(
   );
   if (read.ok) countFile(fleet, read.value.formatLabel);
   return read;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads one inventory file, given as bytes, into the fleet: JSON inventories from their bytes where they are
+ * plainly written, anything else as text.
+ */
+export function readFileIntoFleet(
+  fleet: Fleet,
+  fileName: string,
+  bytes: Uint8Array,
+  options: ReadOptions = {},
+): Result<InventoryShape> {
+  if (!isUtf8(bytes)) return failure('bad-input', 'the file is not UTF-8 text', fileName);
+  return (
+    readBytesIntoFleet(fleet, fileName, bytes, options) ??
+    readIntoFleet(fleet, fileName, decoder.decode(bytes), options)
+  );
+}
+
+const PURL_BYTES = 0;
+const PURL_TEXT = 1;
+const NPM_BYTES = 2;
+const FIELDS = 3;
+
+/** What a byte reader found in a file, in component order, kept until the whole file has been read. */
+class FoundInBytes implements BytesSink {
+  readonly kinds: number[] = [];
+  /** Four per component: a purl's bytes, or an npm name's and version's. */
+  readonly at: number[] = [];
+  /** Three per component: a purl's text and versionInfo, or an ecosystem, name and version. */
+  readonly texts: (string | undefined)[] = [];
+
+  place(): number {
+    this.kinds.push(FIELDS);
+    this.at.push(0, 0, 0, 0);
+    this.texts.push(undefined, undefined, undefined);
+    return this.kinds.length - 1;
+  }
+
+  purl(place: number, start: number, end: number, text: string | undefined, versionInfo: string | undefined) {
+    this.kinds[place] = text === undefined ? PURL_BYTES : PURL_TEXT;
+    this.at[place * 4] = start;
+    this.at[place * 4 + 1] = end;
+    this.texts[place * 3] = text;
+    this.texts[place * 3 + 1] = versionInfo;
+  }
+
+  component(place: number, ecosystem: string, name: string, version: string) {
+    this.kinds[place] = FIELDS;
+    this.texts[place * 3] = ecosystem;
+    this.texts[place * 3 + 1] = name;
+    this.texts[place * 3 + 2] = version;
+  }
+
+  npm(place: number, nameStart: number, nameEnd: number, versionStart: number, versionEnd: number) {
+    this.kinds[place] = NPM_BYTES;
+    const at = place * 4;
+    this.at[at] = nameStart;
+    this.at[at + 1] = nameEnd;
+    this.at[at + 2] = versionStart;
+    this.at[at + 3] = versionEnd;
+  }
+}
+
+/**
+ * Reads a JSON inventory from its bytes into the fleet; undefined, with the fleet untouched, when the file is
+ * to be read as text (it is not plain JSON, or something in it is a problem that the text reader names).
+ */
+export function readBytesIntoFleet(
+  fleet: Fleet,
+  fileName: string,
+  bytes: Uint8Array,
+  options: ReadOptions = {},
+): Result<InventoryShape> | undefined {
+  const found = new FoundInBytes();
+  const shape = readInventoryBytes(bytes, found);
+  if (shape === undefined) return undefined;
+  const { kinds, at, texts } = found;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { distro } = options;
+  let purls = fleet.byPurlBytes.get(distro);
+  if (!purls) {
+    purls = new BytesTable();
+    fleet.byPurlBytes.set(distro, purls);
+  }
+  const purlTexts = fleet.byPurl.get(distro);
+  // First each purl is looked up, and read if the fleet has not met it: one that cannot be read is a problem,
+  // which the text reader reports with its place in the file. Only then does the fleet take the components.
+  const entries: (FleetVersion | PurlComponent | undefined)[] = new Array(kinds.length);
+  const hashes = new Int32Array(kinds.length);
+  const fresh = new Uint8Array(kinds.length);
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i];
+    if (kind === PURL_BYTES) {
+      const start = at[i * 4]!;
+      const end = at[i * 4 + 1]!;
+      const h = (hashes[i] = hashBytes(bytes, start, end));
+      const entry = purls.get(bytes, h, start, end);
+      if (entry !== undefined) {
+        entries[i] = entry;
+        continue;
+      }
+      const parsed = componentOfPurl(buffer.toString('utf8', start, end), distro);
+      if ('error' in parsed) return undefined;
+      entries[i] = parsed;
+      fresh[i] = 1;
+    } else if (kind === PURL_TEXT) {
+      const text = texts[i * 3]!;
+      const entry = purlTexts?.get(text) ?? componentOfPurl(text, distro);
+      if ('error' in entry) return undefined;
+    } else if (kind === NPM_BYTES) {
+      const a = i * 4;
+      const h = (hashes[i] = hashTwo(bytes, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!));
+      entries[i] = fleet.byNpmBytes.get(bytes, h, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
+    }
+  }
+  const sink = new FleetSink(fleet, systemOf(fileName, options), distro);
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i];
+    if (kind === PURL_BYTES) {
+      let entry = entries[i]!;
+      if (fresh[i]) {
+        // Read for the first time, unless an earlier component of the same file brought it in.
+        const start = at[i * 4]!;
+        const end = at[i * 4 + 1]!;
+        const held = purls.get(bytes, hashes[i]!, start, end);
+        if (held) entry = held;
+        else {
+          if (!(entry instanceof FleetVersion) && entry.version !== '')
+            entry = versionOf(packageOf(fleet, entry.ecosystem, entry.name), entry.version);
+          purls.set(bytes, hashes[i]!, entry, start, end);
+        }
+      }
+      sink.entry(entry, texts[i * 3 + 1]);
+    } else if (kind === PURL_TEXT) sink.purl(texts[i * 3]!, texts[i * 3 + 1]);
+    else if (kind === NPM_BYTES) {
+      const a = i * 4;
+      let entry = entries[i] as FleetVersion | undefined;
+      entry ??= fleet.byNpmBytes.get(bytes, hashes[i]!, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
+      if (!entry) {
+        const name = buffer.toString('utf8', at[a]!, at[a + 1]!);
+        const version = buffer.toString('utf8', at[a + 2]!, at[a + 3]!);
+        entry = versionOf(packageOf(fleet, 'npm', name), version);
+        fleet.byNpmBytes.set(bytes, hashes[i]!, entry, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
+      }
+      sink.version(entry);
+    } else sink.component(texts[i * 3]!, texts[i * 3 + 1]!, texts[i * 3 + 2]!);
+  }
+  countFile(fleet, shape.formatLabel);
+  return success(shape);
 }
 
 function countFile(fleet: Fleet, formatLabel: string): void {
