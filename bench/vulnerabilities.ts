@@ -444,7 +444,7 @@ export async function vulnerabilities(): Promise<void> {
       const at: Record<string, number> = {};
       const result = await scanVulnerabilities(deps, actor, {
         odsCode: 'X26001',
-        files: files.map((f) => ({ name: f, read: () => readFile(f) })),
+        files: files.map((f) => ({ name: f, path: f, read: () => readFile(f) })),
         effectiveDate: '2026-06-01',
         onStage: (stage) => (at[stage] = performance.now()),
       });

@@ -35,6 +35,8 @@ export interface InventoryFile {
   name: string;
   /** Its size in bytes, when known beforehand: the reading is then shared between threads by bytes. */
   size?: number;
+  /** Where it lies on this machine, if it is a file there: worker threads then read it themselves. */
+  path?: string;
   read(): Promise<Uint8Array>;
 }
 
@@ -302,11 +304,21 @@ async function readInWorkers(
       }
     };
 
+    // Where every file has a path, each worker reads and fingerprints its files itself: this thread is then left
+    // to look packages up.
+    const byPath = input.files.every((f) => f.path !== undefined);
+
     const readPart = async (p: number): Promise<Result<CollectorInput[]>> => {
       const reader = readers[p]!;
+      const fingerprinted: CollectorInput[] = [];
       const tell = async (): Promise<Problem | undefined> => {
         const told = await reader.next();
         if (!told.ok) return told.problem;
+        if (told.fingerprint)
+          fingerprinted.push({
+            name: input.files[parts[p]!.from + fingerprinted.length]!.name,
+            ...told.fingerprint,
+          });
         for (const [ecosystem, name] of told.packages) {
           if (!worthLookingUp(covered, ecosystem)) continue;
           let names = seen.get(ecosystem);
@@ -321,44 +333,72 @@ async function readInWorkers(
         return undefined;
       };
       const stopped: Problem = { kind: 'bad-input', message: 'an earlier file was refused', where: '' };
-      let inputs: Result<CollectorInput[]>;
-      try {
-        inputs = await readFiles(input.files, parts[p]!, async (file, bytes) => {
-          if (failedPart < p) return stopped;
-          reader.send(file.name, bytes);
-          // The first files bring most of the fleet's packages: looking each file's up before sending the next
-          // left the worker waiting. Lookups are done only while the worker has files in hand; the rest of the
-          // time this thread reads on, and waits for the worker only when it is far behind.
-          for (;;) {
-            while (reader.pending > 0 && reader.ready) {
-              const problem = await tell();
-              if (problem) return problem;
-            }
-            if (reader.pending < WORKER_IN_HAND) return undefined;
-            if (await lookUp(false)) continue;
-            if (reader.pending <= WORKER_AHEAD) return undefined;
+      // After each file is sent. The first files bring most of the fleet's packages: looking each file's up
+      // before sending the next left the worker waiting. Lookups are done only while the worker has files in
+      // hand; the rest of the time this thread sends on, and waits for the worker only when it is far behind.
+      const keepUp = async (): Promise<Problem | undefined> => {
+        for (;;) {
+          while (reader.pending > 0 && reader.ready) {
             const problem = await tell();
             if (problem) return problem;
           }
-        });
-      } catch (e) {
-        // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as
-        // it is when reading on this thread.
-        failedPart = Math.min(failedPart, p);
-        while (reader.pending > 0) {
+          if (reader.pending < WORKER_IN_HAND) return undefined;
+          if (await lookUp(false)) continue;
+          if (reader.pending <= WORKER_AHEAD) return undefined;
           const problem = await tell();
-          if (problem) return { ok: false, error: problem };
+          if (problem) return problem;
         }
-        throw e;
-      }
-      if (inputs.ok)
+      };
+      const drain = async (): Promise<Problem | undefined> => {
         while (reader.pending > 0) {
           const problem = await tell();
-          if (problem) {
-            inputs = { ok: false, error: problem };
-            break;
+          if (problem) return problem;
+        }
+        return undefined;
+      };
+      let inputs: Result<CollectorInput[]>;
+      if (byPath) {
+        try {
+          inputs = success(fingerprinted);
+          for (let i = parts[p]!.from; i < parts[p]!.to; i++) {
+            const file = input.files[i]!;
+            let problem: Problem | undefined = stopped;
+            if (failedPart >= p) {
+              reader.sendPath(file.name, file.path!);
+              problem = await keepUp();
+            }
+            if (problem) {
+              inputs = { ok: false, error: problem };
+              break;
+            }
           }
+          const problem = inputs.ok ? await drain() : undefined;
+          if (problem) inputs = { ok: false, error: problem };
+        } catch (e) {
+          // The worker tells of files in order: a file it could not read comes after every earlier one is told.
+          failedPart = Math.min(failedPart, p);
+          throw e;
         }
+      } else {
+        try {
+          inputs = await readFiles(input.files, parts[p]!, async (file, bytes) => {
+            if (failedPart < p) return stopped;
+            reader.send(file.name, bytes);
+            return keepUp();
+          });
+        } catch (e) {
+          // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as
+          // it is when reading on this thread.
+          failedPart = Math.min(failedPart, p);
+          const problem = await drain();
+          if (problem) return { ok: false, error: problem };
+          throw e;
+        }
+        if (inputs.ok) {
+          const problem = await drain();
+          if (problem) inputs = { ok: false, error: problem };
+        }
+      }
       if (!inputs.ok) failedPart = Math.min(failedPart, p);
       return inputs;
     };

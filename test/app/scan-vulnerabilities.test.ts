@@ -21,6 +21,11 @@ const file = (relative: string): InventoryFile => ({
   name: relative,
   read: () => readFile(path.join(FIXTURES, relative)),
 });
+/** A fixture given by its path as well, as the CLI gives files: worker threads then read it themselves. */
+const onDisk = (relative: string): InventoryFile => ({
+  ...file(relative),
+  path: path.join(FIXTURES, relative),
+});
 const text = (name: string, content: string): InventoryFile => ({
   name,
   read: async () => new TextEncoder().encode(content),
@@ -196,6 +201,71 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
       expect(there.value.run.inputs).toEqual(here.value.run.inputs);
     },
   );
+
+  test.each([1, 2])(
+    'read from their paths by %i worker threads, the scan comes to the same report and fingerprints',
+    async (workers) => {
+      const names = [
+        'own/inventories/lodash-app.package-lock.json',
+        'sbom/dropwizard-1.3.15.cdx.json',
+        'own/inventories/python-service.cdx.json',
+        'own/inventories/requests.spdx.json',
+      ];
+      const here = await scanVulnerabilities(deps, operator, {
+        odsCode: 'A81001',
+        files: names.map(file),
+        effectiveDate: '2026-05-20',
+        inWorker: false,
+      });
+      const there = await scanVulnerabilities(deps, operator, {
+        odsCode: 'A81001',
+        files: names.map(onDisk),
+        effectiveDate: '2026-05-20',
+        inWorker: true,
+        workers,
+      });
+      if (!here.ok || !there.ok) throw new Error('expected both scans to succeed');
+      expect(there.value.report.findings.length).toBeGreaterThan(4);
+      expect(there.value.report.findings).toEqual(
+        here.value.report.findings.map((f) => ({ ...f, change: 'still-open' })),
+      );
+      expect(there.value.run.inputs).toEqual(here.value.run.inputs);
+      const lock = await readFile(path.join(FIXTURES, names[0]!));
+      expect(there.value.run.inputs[0]).toEqual({
+        name: names[0],
+        size: lock.byteLength,
+        sha256: createHash('sha256').update(lock).digest('hex'),
+      });
+    },
+  );
+
+  test('read from their paths by two worker threads, a bad file in the second part is the answer, and a missing file stops the scan', async () => {
+    const good = onDisk('own/inventories/lodash-app.package-lock.json');
+    const bad = { ...text('notes.txt', 'hello'), path: path.join(FIXTURES, 'LICENCES.md') };
+    const refused = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [good, good, bad, good],
+      inWorker: true,
+      workers: 2,
+    });
+    expect(!refused.ok && `${refused.error.where}: ${refused.error.message}`).toMatch(
+      /^notes\.txt: unknown format/,
+    );
+    const missing = {
+      name: 'gone.json',
+      path: path.join(FIXTURES, 'no-such-file.json'),
+      read: file('x').read,
+    };
+    await expect(
+      scanVulnerabilities(deps, operator, {
+        odsCode: 'A81001',
+        files: [good, missing, good, good],
+        inWorker: true,
+        workers: 2,
+      }),
+    ).rejects.toThrow(/ENOENT/);
+    expect(await runs()).toBe(0);
+  });
 
   test('read by two worker threads, versions of one package on one system across both parts match as read in turn', async () => {
     // Every file one system, and the same packages at other versions in each part: the parts' fleets overlap,

@@ -120,7 +120,7 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
       if (e instanceof Exit) throw e;
       fail({ kind: 'bad-input', where: file, message: 'cannot read this file: does it exist?' });
     }
-    files.push({ name: file, size, read: () => readFile(file) });
+    files.push({ name: file, size, path: file, read: () => readFile(file) });
   }
   const distro = o.distro ?? (await localDebianRelease(o.sbom));
   const bar = progressBar('Reading inventories [{bar}] {percentage}% | {value}/{total} files', o.json);

@@ -1,22 +1,34 @@
 // Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it can look
-// up the packages the worker reports while it reads on. Files go over one at a time; what comes back is the
-// packages each file brought in, the first bad file, and at the end the fleet as plain data. A scan may run
+// up the packages the worker reports while it reads on. Files go over one at a time, as bytes or as a path the
+// worker reads itself; what comes back is the packages each file brought in, the first bad file, and at the
+// end the fleet as plain data. A scan may run
 // several, each reading its own contiguous part of the files.
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../../domain/result.ts';
 import type { FleetData } from './fleet.ts';
 import type { ReadOptions } from './inventory.ts';
 
-export type ToFleetWorker = { kind: 'file'; name: string; bytes: Uint8Array } | { kind: 'end' };
+export type ToFleetWorker =
+  | { kind: 'file'; name: string; bytes: Uint8Array }
+  | { kind: 'path'; name: string; path: string }
+  | { kind: 'end' };
+
+/** A file the worker read from disk itself: its size and SHA-256. */
+export interface FileFingerprint {
+  size: number;
+  sha256: string;
+}
 
 export type FromFleetWorker =
-  | { kind: 'read'; packages: [ecosystem: string, name: string][] }
+  | { kind: 'read'; packages: [ecosystem: string, name: string][]; fingerprint?: FileFingerprint }
   | { kind: 'failed'; problem: Problem }
+  | { kind: 'unreadable'; message: string }
   | { kind: 'fleet'; data: FleetData }
   | { kind: 'broken'; message: string; stack: string };
 
 /** What a file sent to the worker came to. */
-export type FileRead = { ok: true; packages: [string, string][] } | { ok: false; problem: Problem };
+export type FileRead =
+  { ok: true; packages: [string, string][]; fingerprint?: FileFingerprint } | { ok: false; problem: Problem };
 
 export class FleetInWorker {
   private readonly worker: Worker;
@@ -68,6 +80,12 @@ export class FleetInWorker {
     this.pending++;
   }
 
+  /** Sends where a file lies: the worker reads it, and fingerprints it, itself. */
+  sendPath(name: string, path: string): void {
+    this.worker.postMessage({ kind: 'path', name, path } satisfies ToFleetWorker);
+    this.pending++;
+  }
+
   /** Whether a message has come that `next` would return at once. */
   get ready(): boolean {
     return this.messages.length > 0;
@@ -88,7 +106,10 @@ export class FleetInWorker {
     if (m.kind === 'fleet') throw new Error('the inventory worker ended before every file was read');
     if (m.kind === 'broken') throw new Error(m.message);
     this.pending--;
-    return m.kind === 'read' ? { ok: true, packages: m.packages } : { ok: false, problem: m.problem };
+    // A file the worker could not read stops the scan, as a file this thread cannot read does.
+    if (m.kind === 'unreadable') throw new Error(m.message);
+    if (m.kind === 'failed') return { ok: false, problem: m.problem };
+    return { ok: true, packages: m.packages, ...(m.fingerprint ? { fingerprint: m.fingerprint } : {}) };
   }
 
   /** Once every file is read: the fleet, as plain data (fleetFromData and addFleetData make it a fleet). */
