@@ -91,8 +91,8 @@ export interface Fleet {
   byPurl: Map<string | undefined, Map<string, PurlEntry>>;
   /** The same for purls read from a file's bytes, by their bytes. */
   byPurlBytes: Map<string | undefined, BytesTable<FleetVersion | PurlComponent>>;
-  /** npm package versions read from a package-lock's bytes, by name and version. */
-  byNpmBytes: BytesTable<FleetVersion>;
+  /** Package versions read from a package-lock's or dpkg status file's bytes, by ecosystem, name and version. */
+  byNameBytes: Map<string, BytesTable<FleetVersion>>;
   /** Components with no version, by ecosystem: listed, never checked. */
   noVersionByEcosystem: Map<string, number>;
   noVersion: number;
@@ -115,7 +115,7 @@ export function createFleet(): Fleet {
     byName: new Map(),
     byPurl: new Map(),
     byPurlBytes: new Map(),
-    byNpmBytes: new BytesTable(),
+    byNameBytes: new Map(),
     noVersionByEcosystem: new Map(),
     noVersion: 0,
     formats: new Map(),
@@ -276,16 +276,21 @@ export function readFileIntoFleet(
 
 const PURL_BYTES = 0;
 const PURL_TEXT = 1;
-const NPM_BYTES = 2;
+const NAME_BYTES = 2;
 const FIELDS = 3;
 
 /** What a byte reader found in a file, in component order, kept until the whole file has been read. */
 class FoundInBytes implements BytesSink {
   readonly kinds: number[] = [];
-  /** Four per component: a purl's bytes, or an npm name's and version's. */
+  /** Four per component: a purl's bytes, or a package name's and version's. */
   readonly at: number[] = [];
   /** Three per component: a purl's text and versionInfo, or an ecosystem, name and version. */
   readonly texts: (string | undefined)[] = [];
+  readonly problems: InventoryProblem[] = [];
+
+  problem(where: string, message: string) {
+    this.problems.push({ where, message });
+  }
 
   place(): number {
     this.kinds.push(FIELDS);
@@ -309,8 +314,16 @@ class FoundInBytes implements BytesSink {
     this.texts[place * 3 + 2] = version;
   }
 
-  npm(place: number, nameStart: number, nameEnd: number, versionStart: number, versionEnd: number) {
-    this.kinds[place] = NPM_BYTES;
+  named(
+    place: number,
+    ecosystem: string,
+    nameStart: number,
+    nameEnd: number,
+    versionStart: number,
+    versionEnd: number,
+  ) {
+    this.kinds[place] = NAME_BYTES;
+    this.texts[place * 3] = ecosystem;
     const at = place * 4;
     this.at[at] = nameStart;
     this.at[at + 1] = nameEnd;
@@ -320,8 +333,8 @@ class FoundInBytes implements BytesSink {
 }
 
 /**
- * Reads a JSON inventory from its bytes into the fleet; undefined, with the fleet untouched, when the file is
- * to be read as text (it is not plain JSON, or something in it is a problem that the text reader names).
+ * Reads an inventory from its bytes into the fleet; undefined, with the fleet untouched, when the file is to be
+ * read as text (it is not plainly written, or something in it is a problem that the text reader names).
  */
 export function readBytesIntoFleet(
   fleet: Fleet,
@@ -330,7 +343,7 @@ export function readBytesIntoFleet(
   options: ReadOptions = {},
 ): Result<InventoryShape> | undefined {
   const found = new FoundInBytes();
-  const shape = readInventoryBytes(bytes, found);
+  const shape = readInventoryBytes(fileName, bytes, options.distro, found);
   if (shape === undefined) return undefined;
   const { kinds, at, texts } = found;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -365,10 +378,6 @@ export function readBytesIntoFleet(
       const text = texts[i * 3]!;
       const entry = purlTexts?.get(text) ?? componentOfPurl(text, distro);
       if ('error' in entry) return undefined;
-    } else if (kind === NPM_BYTES) {
-      const a = i * 4;
-      const h = (hashes[i] = hashTwo(bytes, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!));
-      entries[i] = fleet.byNpmBytes.get(bytes, h, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
     }
   }
   const sink = new FleetSink(fleet, systemOf(fileName, options), distro);
@@ -390,19 +399,23 @@ export function readBytesIntoFleet(
       }
       sink.entry(entry, texts[i * 3 + 1]);
     } else if (kind === PURL_TEXT) sink.purl(texts[i * 3]!, texts[i * 3 + 1]);
-    else if (kind === NPM_BYTES) {
+    else if (kind === NAME_BYTES) {
+      const ecosystem = texts[i * 3]!;
+      let versions = fleet.byNameBytes.get(ecosystem);
+      if (!versions) fleet.byNameBytes.set(ecosystem, (versions = new BytesTable()));
       const a = i * 4;
-      let entry = entries[i] as FleetVersion | undefined;
-      entry ??= fleet.byNpmBytes.get(bytes, hashes[i]!, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
+      const h = hashTwo(bytes, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
+      let entry = versions.get(bytes, h, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
       if (!entry) {
         const name = buffer.toString('utf8', at[a]!, at[a + 1]!);
         const version = buffer.toString('utf8', at[a + 2]!, at[a + 3]!);
-        entry = versionOf(packageOf(fleet, 'npm', name), version);
-        fleet.byNpmBytes.set(bytes, hashes[i]!, entry, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
+        entry = versionOf(packageOf(fleet, ecosystem, name), version);
+        versions.set(bytes, h, entry, at[a]!, at[a + 1]!, at[a + 2]!, at[a + 3]!);
       }
       sink.version(entry);
     } else sink.component(texts[i * 3]!, texts[i * 3 + 1]!, texts[i * 3 + 2]!);
   }
+  for (const problem of found.problems) addProblem(fleet, problem);
   countFile(fleet, shape.formatLabel);
   return success(shape);
 }

@@ -1,11 +1,12 @@
-// The JSON inventories read from their bytes: CycloneDX, SPDX 2.3 and package-lock v2/v3 as their tools write
-// them. The readers walk the document with JsonBytes and hand over where each purl, or each package name and
+// Inventories read from their bytes: CycloneDX, SPDX 2.3 and package-lock v2/v3 as their tools write them, and
+// dpkg status files (read-dpkg-bytes.ts). The readers walk the document with JsonBytes and hand over where each purl, or each package name and
 // version, lies in the bytes; nothing else of the document is made into strings or objects. They read only the
 // plain case: a document with anything else in it (a syntax error, a bad component, a duplicated key that
 // matters, a format key after the data it decides) stops them, and read-inventory.ts reads it as text, which
 // says what is wrong or reads it all the same. The answers of the two must agree, and a test holds them to it.
 import { hashBytes } from './bytes-table.ts';
 import { bytesOf, JsonBytes, NotReadHere } from './json-bytes.ts';
+import { readDpkgBytes } from './read-dpkg-bytes.ts';
 import type { InventoryShape } from './read-inventory.ts';
 
 /** Where a byte reader puts what it finds. Places are numbered in the order of the file's components. */
@@ -25,8 +26,17 @@ export interface BytesSink {
   ): void;
   /** A component given by its fields. */
   component(place: number, ecosystem: string, name: string, version: string): void;
-  /** An npm package version of a package-lock: its name's bytes [nameStart, nameEnd), its version's. */
-  npm(place: number, nameStart: number, nameEnd: number, versionStart: number, versionEnd: number): void;
+  /** A package version given by where its name's bytes [nameStart, nameEnd) and its version's lie. */
+  named(
+    place: number,
+    ecosystem: string,
+    nameStart: number,
+    nameEnd: number,
+    versionStart: number,
+    versionEnd: number,
+  ): void;
+  /** A problem that does not stop the reading. */
+  problem(where: string, message: string): void;
 }
 
 const CYCLONEDX_VERSIONS = ['1.2', '1.3', '1.4', '1.5', '1.6'];
@@ -61,15 +71,29 @@ const V = {
 };
 
 const OPEN_BRACE = 0x7b;
+const PACKAGE_FIELD = bytesOf('Package:');
 const OPEN_BRACKET = 0x5b;
 const QUOTE = 0x22;
 const AT = 0x40;
 
 /**
- * Reads a JSON inventory from its bytes into the sink; its format, or undefined when it is to be read as text
- * instead. The sink may have been given components by then: the caller drops them.
+ * Reads an inventory from its bytes into the sink: a JSON inventory or a dpkg status file. Its format, or
+ * undefined when it is to be read as text instead. The sink may have been given components by then: the caller
+ * drops them.
  */
-export function readInventoryBytes(bytes: Uint8Array, sink: BytesSink): InventoryShape | undefined {
+export function readInventoryBytes(
+  fileName: string,
+  bytes: Uint8Array,
+  distro: string | undefined,
+  sink: BytesSink,
+): InventoryShape | undefined {
+  // Past a byte order mark and ASCII whitespace: whitespace beyond ASCII is for the text reader to trim.
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let first = start;
+  while (first < bytes.length && (bytes[first] === 0x20 || (bytes[first]! >= 0x09 && bytes[first]! <= 0x0d)))
+    first++;
+  if (startsWithAt(bytes, PACKAGE_FIELD, first)) return readDpkgBytes(fileName, bytes, start, distro, sink);
+  if (bytes[first] !== OPEN_BRACE) return undefined;
   const j = new JsonBytes(bytes);
   try {
     return readDocument(j, sink);
@@ -398,7 +422,7 @@ function readLockPackages(j: JsonBytes, sink: BytesSink): void {
       j.fail();
     if (startsWith(j.b, V.npmAlias, versionStart, versionEnd))
       versionStart = lastIndexOfByte(j.b, AT, versionStart, versionEnd) + 1 || versionStart;
-    sink.npm(sink.place(), nameStart, nameEnd, versionStart, versionEnd);
+    sink.named(sink.place(), 'npm', nameStart, nameEnd, versionStart, versionEnd);
   }
   j.leave();
 }
@@ -407,6 +431,10 @@ function readLockPackages(j: JsonBytes, sink: BytesSink): void {
 function lastIndexOf(b: Uint8Array, pattern: Uint8Array, start: number, end: number): number {
   for (let at = end - pattern.length; at >= start; at--) if (startsWith(b, pattern, at, end)) return at;
   return -1;
+}
+
+function startsWithAt(b: Uint8Array, pattern: Uint8Array, start: number): boolean {
+  return startsWith(b, pattern, start, b.length);
 }
 
 function startsWith(b: Uint8Array, pattern: Uint8Array, start: number, end: number): boolean {

@@ -268,6 +268,15 @@ function readPackageLock(
 
 const WHITESPACE = /\s/;
 
+/** The problem of a dpkg status file read without knowing its Debian release. */
+export const UNKNOWN_RELEASE =
+  'the Debian release is unknown (give --distro), so its packages cannot be checked';
+
+/** Whether a dpkg Status field says the package is installed: removed ones can leave configuration behind. */
+export function isInstalled(status: string): boolean {
+  return status === 'install ok installed' || status.split(/\s+/)[2] === 'installed';
+}
+
 function readDpkgStatus(
   fileName: string,
   text: string,
@@ -281,11 +290,7 @@ function readDpkgStatus(
       `"${distro}" is not a Debian release: expected a number such as 12 or a name such as bookworm`,
       '--distro',
     );
-  if (release === undefined)
-    sink.problem(
-      fileName,
-      'the Debian release is unknown (give --distro), so its packages cannot be checked',
-    );
+  if (release === undefined) sink.problem(fileName, UNKNOWN_RELEASE);
   const ecosystem = release ? `Debian:${release}` : 'Debian';
   // The stanza being read: only the fields a component needs are kept; any field at all makes it a stanza.
   let fields = false;
@@ -307,7 +312,7 @@ function readDpkgStatus(
       return;
     }
     // Only installed packages count: removed ones with their configuration left ("deinstall ok config-files") do not.
-    if (s !== 'install ok installed' && s.split(/\s+/)[2] !== 'installed') return;
+    if (!isInstalled(s)) return;
     if (!v) {
       sink.problem(`${fileName}:${start}`, `package ${n} has no Version`);
       return;
@@ -378,7 +383,8 @@ function readDpkgStatus(
   return success({ format: 'dpkg-status', formatLabel: 'dpkg status' });
 }
 
-function fieldsSource(source: string, name: string, version: string) {
+/** The source package and version that a `Source: name (version)` field names. */
+export function fieldsSource(source: string, name: string, version: string) {
   const [sourceName, sourceVersion] = source.split(/\s+/);
   if (!sourceName) return { name, version };
   const bracketed = sourceVersion?.startsWith('(') && sourceVersion.endsWith(')');

@@ -1,6 +1,6 @@
 // Reading an inventory from its bytes must come to exactly what reading it as text comes to: the same fleet,
 // in the same order, with the same problems and the same refusals. Every case here is read both ways.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -115,6 +115,18 @@ describe('reading inventories from their bytes', () => {
       'python-service.cdx.json',
     ]);
   });
+
+  test.runIf(existsSync('/var/lib/dpkg/status'))(
+    "this machine's own dpkg status file, from its bytes",
+    () => {
+      const own: File = { name: 'status', bytes: readFileSync('/var/lib/dpkg/status'), distro: '12' };
+      const { asText, fromBytes, textResults, byteResults } = readBothWays([own]);
+      expect(byteResults).toEqual(textResults);
+      same(asText, fromBytes);
+      expect(fromBytes.components).toBeGreaterThan(50);
+      expect(readFromBytes(own)).toBe(true);
+    },
+  );
 
   const cases: [string, File, boolean][] = [
     [
@@ -292,8 +304,68 @@ describe('reading inventories from their bytes', () => {
     ],
     ['an empty file', file('empty.json', ''), false],
     [
-      'a dpkg status file',
-      file('status', 'Package: zlib1g\nStatus: install ok installed\nVersion: 1.2\n', '12'),
+      'a dpkg status file with sources, removed packages, continuations and CRLF line ends',
+      file(
+        'host/status',
+        [
+          'Package: zlib1g',
+          'Status: install ok installed',
+          'Source: zlib (1:1.2.13.dfsg-1)',
+          'Version: 1:1.2.13.dfsg-1+b1',
+          'Description: compression library',
+          ' a continuation line: with a colon',
+          '\t.',
+          '',
+          '',
+          'Package: libssl3',
+          'Status: install ok installed',
+          'Source: openssl',
+          'Version:   3.0.11-1~deb12u2  ',
+          'Maintainer: Débian Team <x@example.org>',
+          '',
+          'Package: old',
+          'Status: deinstall ok config-files',
+          'Version: 1.0',
+          '',
+          'Package: held',
+          'Status: hold ok installed',
+          'Version: 2.0',
+          'Package: held',
+        ]
+          .join('\r\n')
+          .replace(/^/, '\n'),
+        'bookworm',
+      ),
+      true,
+    ],
+    [
+      'a dpkg status file without a release: a problem, and every package listed',
+      file(
+        'nodistro/status',
+        'Package: a\nStatus: install ok installed\nVersion: 1\n\nPackage: a\nStatus: install ok installed\nVersion: 1\n',
+      ),
+      true,
+    ],
+    [
+      "a dpkg status file with a release that is not Debian's",
+      file('bad/status', 'Package: a\nVersion: 1\n', 'windows'),
+      false,
+    ],
+    [
+      'a dpkg stanza without a Package field',
+      file('nopackage/status', 'Package: a\nVersion: 1\n\nStatus: install ok installed\nVersion: 1\n', '12'),
+      false,
+    ],
+    [
+      'a dpkg continuation line outside a field',
+      file('cont/status', 'Package: a\nVersion: 1\n\n continued\n', '12'),
+      false,
+    ],
+    ['a dpkg line without a colon', file('nocolon/status', 'Package: a\nVersion 1\n', '12'), false],
+    ['a dpkg line starting with a colon', file('colon/status', 'Package: a\n: x: y\n', '12'), false],
+    [
+      'a dpkg version edged with a no-break space',
+      file('nbsp/status', 'Package: a\nStatus: install ok installed\nVersion: 1.0\u00a0\n', '12'),
       false,
     ],
     [
