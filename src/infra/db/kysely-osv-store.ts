@@ -66,6 +66,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
       const importedAt = now().toISOString();
       for (const batch of batches(records)) {
         const ids = batch.map((r) => r.advisory.id);
+        const advisories = new Map(batch.map((r) => [r.advisory.id, JSON.stringify(r.advisory)]));
         await db.deleteFrom('osv_packages').where('record_id', 'in', ids).execute();
         await db
           .insertInto('osv_records')
@@ -74,7 +75,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
               id: r.advisory.id,
               modified: r.advisory.modified,
               published: r.advisory.published,
-              advisory: JSON.stringify(r.advisory),
+              advisory: advisories.get(r.advisory.id)!,
               imported_at: importedAt,
             })),
           )
@@ -93,6 +94,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
             name: p.pkg.name,
             record_id: r.advisory.id,
             package: JSON.stringify(p.pkg),
+            advisory: advisories.get(r.advisory.id)!,
             has_fix: p.pkg.hasFix ? 1 : 0,
             fix_known_since: p.fixKnownSince,
           })),
@@ -114,22 +116,15 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
       for (const batch of batches([...new Set(names)])) {
         const rows = await db
           .selectFrom('osv_packages')
-          .innerJoin('osv_records', 'osv_records.id', 'osv_packages.record_id')
-          .select([
-            'osv_packages.name',
-            'osv_packages.package',
-            'osv_packages.fix_known_since',
-            'osv_records.id',
-            'osv_records.advisory',
-          ])
-          .where('osv_packages.ecosystem', '=', ecosystem)
-          .where('osv_packages.name', 'in', batch)
+          .select(['name', 'package', 'fix_known_since', 'record_id', 'advisory'])
+          .where('ecosystem', '=', ecosystem)
+          .where('name', 'in', batch)
           .execute();
         for (const row of rows) {
-          let advisory = advisories.get(row.id);
+          let advisory = advisories.get(row.record_id);
           if (!advisory) {
             advisory = JSON.parse(row.advisory) as OsvAdvisory;
-            advisories.set(row.id, advisory);
+            advisories.set(row.record_id, advisory);
           }
           const key = `${ecosystem}\u0000${row.name}`;
           const list = found.get(key) ?? [];

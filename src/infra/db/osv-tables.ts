@@ -19,6 +19,8 @@ export interface OsvPackagesTable {
   /** 1 or 0: the engines disagree on booleans. */
   has_fix: number;
   fix_known_since: string | null;
+  /** The record's JSON `OsvAdvisory`, as in `osv_records`, so that a scan's lookup needs no join. */
+  advisory: string;
 }
 
 export interface OsvTables {
