@@ -1,5 +1,5 @@
 // The schema on both engines: migrations are idempotent, constraints hold, publications cannot be altered.
-import { Migrator, sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { migrateToLatest } from '../../../src/infra/db/connect.ts';
 import { createMigrationProvider, PUBLICATION_IMMUTABLE_MESSAGE } from '../../../src/infra/db/migrations.ts';
@@ -96,9 +96,10 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       severity: { score: null, vector: null, label: 'HIGH', basis: 'GitHub severity HIGH', highRisk: true },
       hasFix: false,
     };
-    const old = t.db.withTables<{
+    // The table as it was before migration 0008.
+    const old = t.db as unknown as Kysely<{
       osv_packages: { ecosystem: string; name: string; record_id: string; package: string; has_fix: number };
-    }>();
+    }>;
     await t.db
       .insertInto('osv_records')
       .values({
