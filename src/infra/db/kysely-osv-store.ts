@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PackageAdvisory } from '../../collectors/vulnerabilities/analyse.ts';
 import type { OsvAdvisory, OsvPackage } from '../../collectors/vulnerabilities/osv.ts';
 import type { OsvRecordVersion, OsvStore } from '../../app/osv-ports.ts';
+import { packPackage, unpackPackage } from './osv-packed-package.ts';
 import type { Database } from './tables.ts';
 
 const BATCH = 500;
@@ -13,19 +14,21 @@ function* batches<T>(items: readonly T[], size = BATCH): Generator<T[]> {
 }
 
 /**
- * A record's view of a package as stored: its ranges are kept as the stored JSON text and read from it each
+ * A record's view of a package as stored: its ranges are kept as the stored text and read from it each
  * time they are asked for. A scan looks up every package of the fleet while it reads, and holding them all as
  * objects until it matches them cost more in garbage collection than reading them did.
  */
 class StoredPackageAdvisory implements PackageAdvisory {
   constructor(
     readonly advisory: OsvAdvisory,
-    private readonly packageJson: string,
+    private readonly stored: string,
+    private readonly ecosystem: string,
+    private readonly name: string,
     readonly fixKnownSince: string | null,
   ) {}
 
   get pkg(): OsvPackage {
-    return JSON.parse(this.packageJson) as OsvPackage;
+    return unpackPackage(this.stored, this.ecosystem, this.name);
   }
 }
 
@@ -93,7 +96,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
             ecosystem: p.pkg.ecosystem,
             name: p.pkg.name,
             record_id: r.advisory.id,
-            package: JSON.stringify(p.pkg),
+            package: packPackage(p.pkg),
             advisory: advisories.get(r.advisory.id)!,
             has_fix: p.pkg.hasFix ? 1 : 0,
             fix_known_since: p.fixKnownSince,
@@ -128,7 +131,9 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
           }
           const key = `${ecosystem}\u0000${row.name}`;
           const list = found.get(key) ?? [];
-          list.push(new StoredPackageAdvisory(advisory, row.package, row.fix_known_since));
+          list.push(
+            new StoredPackageAdvisory(advisory, row.package, ecosystem, row.name, row.fix_known_since),
+          );
           found.set(key, list);
         }
       }
