@@ -48,7 +48,10 @@ export function createFileBlobStore({ dir, key }: { dir: string; key: Uint8Array
     decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     let plain: Buffer;
     try {
-      plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+      const body = decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES));
+      const rest = decipher.final();
+      // GCM gives everything from update: joining an empty rest would copy a large report for nothing.
+      plain = rest.length === 0 ? body : Buffer.concat([body, rest]);
     } catch (error) {
       throw new EvidenceBlobError(
         storageKey,
@@ -78,8 +81,10 @@ export function createFileBlobStore({ dir, key }: { dir: string; key: Uint8Array
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       // Binding the name into the tag means a file copied under another name fails to decrypt.
       cipher.setAAD(Buffer.from(sha256));
-      const ciphertext = Buffer.concat([cipher.update(bytes), cipher.final()]);
-      await writeAtomically(fileOf(sha256), Buffer.concat([iv, cipher.getAuthTag(), ciphertext]), 0o600);
+      const body = cipher.update(bytes);
+      const rest = cipher.final();
+      // Written in its parts rather than joined first: a large report would be copied twice more for nothing.
+      await writeAtomically(fileOf(sha256), [iv, cipher.getAuthTag(), body, rest], 0o600);
       return result;
     },
     get: read,
@@ -91,7 +96,7 @@ function sha256Of(bytes: Uint8Array): string {
 }
 
 /** Writes beside the target, flushes, then renames: a crash leaves either the old state or the whole new file. */
-async function writeAtomically(file: string, data: Uint8Array, mode: number): Promise<void> {
+async function writeAtomically(file: string, data: readonly Uint8Array[], mode: number): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = await writeTemp(file, data, mode);
   try {
@@ -102,11 +107,13 @@ async function writeAtomically(file: string, data: Uint8Array, mode: number): Pr
   }
 }
 
-async function writeTemp(file: string, data: Uint8Array, mode: number): Promise<string> {
+/** Writes the parts one after another into a new file beside the target, and flushes it. */
+async function writeTemp(file: string, data: readonly Uint8Array[], mode: number): Promise<string> {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx', mode);
   try {
-    await handle.writeFile(data);
+    // Each writeFile on an open handle carries on from where the last one stopped.
+    for (const part of data) await handle.writeFile(part);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -160,7 +167,7 @@ export async function loadOrCreateEvidenceKey({
 
   await mkdir(dataDir, { recursive: true });
   const key = randomBytes(KEY_BYTES);
-  const temp = await writeTemp(file, Buffer.from(`${key.toString('hex')}\n`), 0o600);
+  const temp = await writeTemp(file, [Buffer.from(`${key.toString('hex')}\n`)], 0o600);
   try {
     // A hard link fails if the name exists, so when two processes start together exactly one key wins and both
     // use it; rename would silently replace the first key and orphan whatever it had encrypted.

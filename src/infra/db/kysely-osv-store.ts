@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PackageAdvisory } from '../../collectors/vulnerabilities/analyse.ts';
 import type { OsvAdvisory, OsvPackage } from '../../collectors/vulnerabilities/osv.ts';
 import type { OsvRecordVersion, OsvStore } from '../../app/osv-ports.ts';
+import { packPackage, unpackPackage } from './osv-packed-package.ts';
 import type { Database } from './tables.ts';
 
 const BATCH = 500;
@@ -13,19 +14,21 @@ function* batches<T>(items: readonly T[], size = BATCH): Generator<T[]> {
 }
 
 /**
- * A record's view of a package as stored: its ranges are kept as the stored JSON text and read from it each
+ * A record's view of a package as stored: its ranges are kept as the stored text and read from it each
  * time they are asked for. A scan looks up every package of the fleet while it reads, and holding them all as
  * objects until it matches them cost more in garbage collection than reading them did.
  */
 class StoredPackageAdvisory implements PackageAdvisory {
   constructor(
     readonly advisory: OsvAdvisory,
-    private readonly packageJson: string,
+    private readonly stored: string,
+    private readonly ecosystem: string,
+    private readonly name: string,
     readonly fixKnownSince: string | null,
   ) {}
 
   get pkg(): OsvPackage {
-    return JSON.parse(this.packageJson) as OsvPackage;
+    return unpackPackage(this.stored, this.ecosystem, this.name);
   }
 }
 
@@ -66,6 +69,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
       const importedAt = now().toISOString();
       for (const batch of batches(records)) {
         const ids = batch.map((r) => r.advisory.id);
+        const advisories = new Map(batch.map((r) => [r.advisory.id, JSON.stringify(r.advisory)]));
         await db.deleteFrom('osv_packages').where('record_id', 'in', ids).execute();
         await db
           .insertInto('osv_records')
@@ -74,7 +78,7 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
               id: r.advisory.id,
               modified: r.advisory.modified,
               published: r.advisory.published,
-              advisory: JSON.stringify(r.advisory),
+              advisory: advisories.get(r.advisory.id)!,
               imported_at: importedAt,
             })),
           )
@@ -92,7 +96,8 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
             ecosystem: p.pkg.ecosystem,
             name: p.pkg.name,
             record_id: r.advisory.id,
-            package: JSON.stringify(p.pkg),
+            package: packPackage(p.pkg),
+            advisory: advisories.get(r.advisory.id)!,
             has_fix: p.pkg.hasFix ? 1 : 0,
             fix_known_since: p.fixKnownSince,
           })),
@@ -114,26 +119,21 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
       for (const batch of batches([...new Set(names)])) {
         const rows = await db
           .selectFrom('osv_packages')
-          .innerJoin('osv_records', 'osv_records.id', 'osv_packages.record_id')
-          .select([
-            'osv_packages.name',
-            'osv_packages.package',
-            'osv_packages.fix_known_since',
-            'osv_records.id',
-            'osv_records.advisory',
-          ])
-          .where('osv_packages.ecosystem', '=', ecosystem)
-          .where('osv_packages.name', 'in', batch)
+          .select(['name', 'package', 'fix_known_since', 'record_id', 'advisory'])
+          .where('ecosystem', '=', ecosystem)
+          .where('name', 'in', batch)
           .execute();
         for (const row of rows) {
-          let advisory = advisories.get(row.id);
+          let advisory = advisories.get(row.record_id);
           if (!advisory) {
             advisory = JSON.parse(row.advisory) as OsvAdvisory;
-            advisories.set(row.id, advisory);
+            advisories.set(row.record_id, advisory);
           }
           const key = `${ecosystem}\u0000${row.name}`;
           const list = found.get(key) ?? [];
-          list.push(new StoredPackageAdvisory(advisory, row.package, row.fix_known_since));
+          list.push(
+            new StoredPackageAdvisory(advisory, row.package, ecosystem, row.name, row.fix_known_since),
+          );
           found.set(key, list);
         }
       }

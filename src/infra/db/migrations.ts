@@ -6,6 +6,7 @@ import { assessmentRevisionMigration } from './migration-assessment-revision.ts'
 import { accessReviewMigration } from './migration-access-review.ts';
 import { drTestsMigration } from './migration-dr-tests.ts';
 import { osvMigration } from './migration-osv.ts';
+import { osvPackageAdvisoryMigration } from './migration-osv-package-advisory.ts';
 import type { Engine } from './tables.ts';
 
 export const PUBLICATION_IMMUTABLE_MESSAGE =
@@ -263,6 +264,7 @@ export function createMigrationProvider(engine: Engine): MigrationProvider {
         '0006-accounts': accountsMigration,
         '0005-dr-tests': drTestsMigration,
         '0007-assessment-revision': assessmentRevisionMigration(engine),
+        '0008-osv-package-advisory': osvPackageAdvisoryMigration,
       };
     },
   };

@@ -14,11 +14,16 @@ export interface OsvPackagesTable {
   ecosystem: string;
   name: string;
   record_id: string;
-  /** JSON `OsvPackage`: the affected ranges and versions, sorted, and the severity. */
+  /**
+   * The affected ranges and versions, sorted, and the severity: an `OsvPackage` packed into arrays (see
+   * osv-packed-package.ts), or for rows imported before that form, the object as JSON.
+   */
   package: string;
   /** 1 or 0: the engines disagree on booleans. */
   has_fix: number;
   fix_known_since: string | null;
+  /** The record's JSON `OsvAdvisory`, as in `osv_records`, so that a scan's lookup needs no join. */
+  advisory: string;
 }
 
 export interface OsvTables {

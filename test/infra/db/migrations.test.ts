@@ -1,8 +1,8 @@
 // The schema on both engines: migrations are idempotent, constraints hold, publications cannot be altered.
-import { sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { migrateToLatest } from '../../../src/infra/db/connect.ts';
-import { PUBLICATION_IMMUTABLE_MESSAGE } from '../../../src/infra/db/migrations.ts';
+import { createMigrationProvider, PUBLICATION_IMMUTABLE_MESSAGE } from '../../../src/infra/db/migrations.ts';
 import { ENGINES, freshDatabase, type TestDatabase } from '../../support/databases.ts';
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
@@ -76,6 +76,57 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
 
     const row = await t.db.selectFrom('audit_events').select('actor').executeTakeFirstOrThrow();
     expect(row.actor).toBe('someone else');
+  });
+
+  test('OSV package rows stored before their advisory was kept beside them are given it', async () => {
+    const migrator = new Migrator({ db: t.db, provider: createMigrationProvider(engine) });
+    const down = await migrator.migrateTo('0007-assessment-revision');
+    expect(down.error).toBeUndefined();
+    const advisory = {
+      id: 'GHSA-1',
+      modified: '2025-02-01T00:00:00Z',
+      published: '2025-01-01T00:00:00Z',
+      aliases: ['CVE-2025-1'],
+      summary: 'Old row',
+    };
+    const pkg = {
+      ecosystem: 'npm',
+      name: 'left-pad',
+      affected: [{ versions: ['1.0.0'], ranges: [], cap: null }],
+      severity: { score: null, vector: null, label: 'HIGH', basis: 'GitHub severity HIGH', highRisk: true },
+      hasFix: false,
+    };
+    // The table as it was before migration 0008.
+    const old = t.db as unknown as Kysely<{
+      osv_packages: { ecosystem: string; name: string; record_id: string; package: string; has_fix: number };
+    }>;
+    await t.db
+      .insertInto('osv_records')
+      .values({
+        id: 'GHSA-1',
+        modified: advisory.modified,
+        published: advisory.published,
+        advisory: JSON.stringify(advisory),
+        imported_at: '2025-03-01T00:00:00Z',
+      })
+      .execute();
+    await old
+      .insertInto('osv_packages')
+      .values({
+        ecosystem: 'npm',
+        name: 'left-pad',
+        record_id: 'GHSA-1',
+        package: JSON.stringify(pkg),
+        has_fix: 0,
+      })
+      .execute();
+
+    expect(await migrateToLatest(t.db, engine)).toEqual({ ok: true, value: ['0008-osv-package-advisory'] });
+
+    const found = (await t.store.osv.findByPackages('npm', ['left-pad'])).get('npm\u0000left-pad') ?? [];
+    expect(found.map((a) => ({ advisory: a.advisory, pkg: a.pkg, fixKnownSince: a.fixKnownSince }))).toEqual([
+      { advisory, pkg, fixKnownSince: null },
+    ]);
   });
 });
 
