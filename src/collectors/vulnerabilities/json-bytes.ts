@@ -39,6 +39,18 @@ export function bytesOf(text: string): Uint8Array {
   return Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 }
 
+/** Whether bytes [start, end) start with `word`. */
+export function startsWithBytes(b: Uint8Array, word: Uint8Array, start: number, end: number): boolean {
+  if (end - start < word.length) return false;
+  for (let i = 0; i < word.length; i++) if (b[start + i] !== word[i]) return false;
+  return true;
+}
+
+/** Whether bytes [start, end) are `word` exactly. */
+export function bytesAre(b: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  return end - start === word.length && startsWithBytes(b, word, start, end);
+}
+
 export class JsonBytes {
   /** The next byte to read. */
   p = 0;
@@ -133,12 +145,7 @@ export class JsonBytes {
    */
   is(key: Uint8Array): boolean {
     if (this.escaped) this.fail();
-    const length = key.length;
-    if (this.end - this.start !== length) return false;
-    const b = this.b;
-    const s = this.start;
-    for (let i = 0; i < length; i++) if (b[s + i] !== key[i]) return false;
-    return true;
+    return bytesAre(this.b, this.start, this.end, key);
   }
 
   /** Whether the last string read is `value` (ASCII), however it is written. */

@@ -5,7 +5,7 @@
 import { debianRelease } from './inventory.ts';
 import { fieldsSource, isInstalled, UNKNOWN_RELEASE, type InventoryShape } from './read-inventory.ts';
 import type { BytesSink } from './read-inventory-bytes.ts';
-import { bytesOf } from './json-bytes.ts';
+import { bytesAre as same, bytesOf } from './json-bytes.ts';
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -21,12 +21,6 @@ const INSTALLED = bytesOf('install ok installed');
 
 /** ASCII whitespace, as String.prototype.trim sees it below 0x80. */
 const isSpace = (c: number) => c === SPACE || (c >= TAB && c <= CR);
-
-const same = (b: Uint8Array, start: number, end: number, word: Uint8Array) => {
-  if (end - start !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if (b[start + i] !== word[i]) return false;
-  return true;
-};
 
 /** Thrown where the file is to be read as text. */
 const AS_TEXT = new Error('read as text');

@@ -5,7 +5,7 @@
 // matters, a format key after the data it decides) stops them, and read-inventory.ts reads it as text, which
 // says what is wrong or reads it all the same. The answers of the two must agree, and a test holds them to it.
 import { hashBytes } from './bytes-table.ts';
-import { bytesOf, JsonBytes, NotReadHere } from './json-bytes.ts';
+import { bytesOf, JsonBytes, NotReadHere, startsWithBytes as startsWith } from './json-bytes.ts';
 import { readDpkgBytes } from './read-dpkg-bytes.ts';
 import type { InventoryShape } from './read-inventory.ts';
 
@@ -92,7 +92,8 @@ export function readInventoryBytes(
   let first = start;
   while (first < bytes.length && (bytes[first] === 0x20 || (bytes[first]! >= 0x09 && bytes[first]! <= 0x0d)))
     first++;
-  if (startsWithAt(bytes, PACKAGE_FIELD, first)) return readDpkgBytes(fileName, bytes, start, distro, sink);
+  if (startsWith(bytes, PACKAGE_FIELD, first, bytes.length))
+    return readDpkgBytes(fileName, bytes, start, distro, sink);
   if (bytes[first] !== OPEN_BRACE) return undefined;
   const j = new JsonBytes(bytes);
   try {
@@ -431,16 +432,6 @@ function readLockPackages(j: JsonBytes, sink: BytesSink): void {
 function lastIndexOf(b: Uint8Array, pattern: Uint8Array, start: number, end: number): number {
   for (let at = end - pattern.length; at >= start; at--) if (startsWith(b, pattern, at, end)) return at;
   return -1;
-}
-
-function startsWithAt(b: Uint8Array, pattern: Uint8Array, start: number): boolean {
-  return startsWith(b, pattern, start, b.length);
-}
-
-function startsWith(b: Uint8Array, pattern: Uint8Array, start: number, end: number): boolean {
-  if (end - start < pattern.length) return false;
-  for (let i = 0; i < pattern.length; i++) if (b[start + i] !== pattern[i]) return false;
-  return true;
 }
 
 /** Git, file and tarball dependencies are not registry versions (read-inventory.ts names them). */
