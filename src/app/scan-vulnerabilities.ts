@@ -358,22 +358,17 @@ async function readInWorkers(
       };
       let inputs: Result<CollectorInput[]>;
       if (byPath) {
+        // Paths cost nothing to hold: the worker is given them all at once, so it never waits for this thread,
+        // which looks packages up as the worker tells of them.
         try {
-          inputs = success(fingerprinted);
-          for (let i = parts[p]!.from; i < parts[p]!.to; i++) {
-            const file = input.files[i]!;
-            let problem: Problem | undefined = stopped;
-            if (failedPart >= p) {
-              reader.sendPath(file.name, file.path!);
-              problem = await keepUp();
-            }
-            if (problem) {
-              inputs = { ok: false, error: problem };
-              break;
-            }
+          for (let i = parts[p]!.from; i < parts[p]!.to; i++)
+            reader.sendPath(input.files[i]!.name, input.files[i]!.path!);
+          let problem: Problem | undefined;
+          while (reader.pending > 0 && !problem) {
+            if (failedPart < p) problem = stopped;
+            else if (reader.ready || !(await lookUp(false))) problem = await tell();
           }
-          const problem = inputs.ok ? await drain() : undefined;
-          if (problem) inputs = { ok: false, error: problem };
+          inputs = problem ? { ok: false, error: problem } : success(fingerprinted);
         } catch (e) {
           // The worker tells of files in order: a file it could not read comes after every earlier one is told.
           failedPart = Math.min(failedPart, p);
@@ -405,6 +400,10 @@ async function readInWorkers(
 
     const reading = parts.map((_, p) => readPart(p));
     for (const r of reading) r.catch(() => undefined);
+    // Each part's fleet is asked for as soon as its files are read, so that its worker makes it ready while
+    // this thread still adds an earlier part's.
+    const fleets = reading.map((r, p) => r.then((part) => (part.ok ? readers[p]!.data() : undefined)));
+    for (const f of fleets) f.catch(() => undefined);
     // Each part in file order: its outcome decides before any later part's does, and its fleet comes over
     // while the later parts read on.
     let fleet: Fleet | undefined;
@@ -423,7 +422,7 @@ async function readInWorkers(
         return part;
       }
       inputs.push(...part.value);
-      const data = await readers[p]!.data();
+      const data = (await fleets[p])!;
       fleet = fleet ? addFleetData(fleet, data) : fleetFromData(data);
     }
     await lookUp(true);

@@ -264,6 +264,17 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
         workers: 2,
       }),
     ).rejects.toThrow(/ENOENT/);
+    // A bad file in the first part is the answer, though the second part's worker meets a missing file: read
+    // in turn, the scan would have stopped before it.
+    const first = await scanVulnerabilities(deps, operator, {
+      odsCode: 'A81001',
+      files: [bad, good, good, missing],
+      inWorker: true,
+      workers: 2,
+    });
+    expect(!first.ok && `${first.error.where}: ${first.error.message}`).toMatch(
+      /^notes\.txt: unknown format/,
+    );
     expect(await runs()).toBe(0);
   });
 
