@@ -258,8 +258,8 @@ export function readIntoFleet(
 const decoder = new TextDecoder();
 
 /**
- * Reads one inventory file, given as bytes, into the fleet: JSON inventories from their bytes where they are
- * plainly written, anything else as text.
+ * Reads one inventory file, given as bytes, into the fleet: from its bytes where it is plainly written (JSON
+ * inventories and dpkg status files), as text otherwise.
  */
 export function readFileIntoFleet(
   fleet: Fleet,
