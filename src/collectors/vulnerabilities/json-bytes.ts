@@ -165,7 +165,7 @@ export class JsonBytes {
       this.string();
       return true;
     }
-    this.skip();
+    this.skipValue();
     return false;
   }
 
@@ -222,18 +222,18 @@ export class JsonBytes {
   }
 
   /** Skips the next value, whatever it is, checking its syntax. */
-  skip(): void {
+  skipValue(): void {
     const c = this.peek();
     if (c === QUOTE) this.string();
     else if (c === OPEN_BRACE) {
       this.enter();
       this.p++;
-      for (let first = true; this.nextKey(first); first = false) this.skip();
+      for (let first = true; this.nextKey(first); first = false) this.skipValue();
       this.depth--;
     } else if (c === OPEN_BRACKET) {
       this.enter();
       this.p++;
-      for (let first = true; this.nextItem(first); first = false) this.skip();
+      for (let first = true; this.nextItem(first); first = false) this.skipValue();
       this.depth--;
     } else if (c === 0x74) this.literal(TRUE);
     else if (c === 0x66) this.literal(FALSE);

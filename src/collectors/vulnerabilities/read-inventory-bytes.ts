@@ -153,23 +153,23 @@ function readDocument(j: JsonBytes, sink: BytesSink): InventoryShape | undefined
       seen.lockfileVersionSeen = true;
       const quoted = j.peek() === QUOTE;
       const from = j.p;
-      j.skip();
+      j.skipValue();
       // A number as JSON.parse would read it; anything else is no version.
       seen.lockfileVersion = quoted ? undefined : Number(j.slice(from, j.p));
     } else if (j.is(K.context) || j.is(K.graph)) {
       if (seen.data === 'package-lock') j.fail();
       seen.context = true;
-      j.skip();
+      j.skipValue();
     } else if (j.is(K.components)) {
       if (!seen.bomFormat) j.fail();
-      if (!seen.cycloneDx) j.skip();
+      if (!seen.cycloneDx) j.skipValue();
       else {
         if (seen.data !== undefined || j.peek() !== OPEN_BRACKET) j.fail();
         seen.data = 'cyclonedx';
         readComponents(j, sink);
       }
     } else if (j.is(K.packages)) {
-      if (seen.cycloneDx) j.skip();
+      if (seen.cycloneDx) j.skipValue();
       else if (seen.data !== undefined) j.fail();
       else if (seen.spdxVersion !== undefined) {
         if (j.peek() !== OPEN_BRACKET) j.fail();
@@ -180,7 +180,7 @@ function readDocument(j: JsonBytes, sink: BytesSink): InventoryShape | undefined
         seen.data = 'package-lock';
         readLockPackages(j, sink);
       } else j.fail();
-    } else j.skip();
+    } else j.skipValue();
   }
   j.leave();
   j.finish();
@@ -250,8 +250,8 @@ function readComponents(j: JsonBytes, sink: BytesSink): void {
         if (nested) j.fail();
         nested = true;
         if (j.peek() === OPEN_BRACKET) readComponents(j, sink);
-        else j.skip();
-      } else j.skip();
+        else j.skipValue();
+      } else j.skipValue();
     }
     j.leave();
     if (purl) sink.purl(place, purlStart, purlEnd, purlText, undefined);
@@ -295,8 +295,8 @@ function readSpdxPackages(j: JsonBytes, sink: BytesSink): void {
         if (refsSeen) j.fail();
         refsSeen = true;
         if (j.peek() === OPEN_BRACKET) readRefs(j, starts, ends, texts);
-        else j.skip();
-      } else j.skip();
+        else j.skipValue();
+      } else j.skipValue();
     }
     j.leave();
     for (let r = 0; r < starts.length; r++)
@@ -312,7 +312,7 @@ function readRefs(j: JsonBytes, starts: number[], ends: number[], texts: (string
   j.enter();
   for (let first = true; j.nextItem(first); first = false) {
     if (j.peek() !== OPEN_BRACE) {
-      j.skip();
+      j.skipValue();
       continue;
     }
     j.openObject();
@@ -345,7 +345,7 @@ function readRefs(j: JsonBytes, starts: number[], ends: number[], texts: (string
           start = j.start;
           end = j.end;
         }
-      } else j.skip();
+      } else j.skipValue();
     }
     j.leave();
     if (!category || !type) continue;
@@ -372,7 +372,7 @@ function readLockPackages(j: JsonBytes, sink: BytesSink): void {
     if (paths.has(hash)) j.fail();
     paths.add(hash);
     if (pathStart === pathEnd || j.peek() !== OPEN_BRACE) {
-      j.skip();
+      j.skipValue();
       continue;
     }
     j.openObject();
@@ -406,8 +406,8 @@ function readLockPackages(j: JsonBytes, sink: BytesSink): void {
         if (linkSeen) j.fail();
         linkSeen = true;
         link = j.peek() === 0x74;
-        j.skip();
-      } else j.skip();
+        j.skipValue();
+      } else j.skipValue();
     }
     j.leave();
     // A link points at a workspace folder listed under its own path; that one is counted.
