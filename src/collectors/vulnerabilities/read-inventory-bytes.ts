@@ -7,7 +7,7 @@
 import { hashBytes } from './bytes-table.ts';
 import { bytesOf, JsonBytes, NotReadHere, startsWithBytes as startsWith } from './json-bytes.ts';
 import { readDpkgBytes } from './read-dpkg-bytes.ts';
-import type { InventoryShape } from './read-inventory.ts';
+import { NOT_REGISTRY_PREFIXES, type InventoryShape } from './read-inventory.ts';
 
 /** Where a byte reader puts what it finds. Places are numbered in the order of the file's components. */
 export interface BytesSink {
@@ -434,8 +434,8 @@ function lastIndexOf(b: Uint8Array, pattern: Uint8Array, start: number, end: num
   return -1;
 }
 
-/** Git, file and tarball dependencies are not registry versions (read-inventory.ts names them). */
-const NOT_REGISTRY = ['git', 'file:', 'http:', 'https:', 'link:'].map(bytesOf);
+/** Git, file and tarball dependencies are not registry versions: the text reader names them as problems. */
+const NOT_REGISTRY = NOT_REGISTRY_PREFIXES.map(bytesOf);
 
 function registryVersion(b: Uint8Array, start: number, end: number): boolean {
   for (const prefix of NOT_REGISTRY) if (startsWith(b, prefix, start, end)) return false;

@@ -212,8 +212,11 @@ function readSpdx(
   return success({ format: 'spdx', formatLabel: 'SPDX 2.3' });
 }
 
-/** Git, file and tarball dependencies are not registry versions, so OSV cannot speak about them. */
-const NOT_A_REGISTRY_VERSION = /^(git|git\+|github:|file:|https?:|link:)/;
+/**
+ * How git, file and tarball dependencies begin: they are not registry versions, so OSV cannot speak about them.
+ * ("git" covers git+https: and github: too.)
+ */
+export const NOT_REGISTRY_PREFIXES = ['git', 'file:', 'http:', 'https:', 'link:'];
 
 function readPackageLock(
   fileName: string,
@@ -231,7 +234,8 @@ function readPackageLock(
   const add = (name: string, entry: Record<string, unknown>): string | undefined => {
     const v = entry['version'];
     if (typeof v !== 'string' || v === '') return 'has no version';
-    if (NOT_A_REGISTRY_VERSION.test(v)) return `"${v}" is not a registry version, so it cannot be checked`;
+    if (NOT_REGISTRY_PREFIXES.some((prefix) => v.startsWith(prefix)))
+      return `"${v}" is not a registry version, so it cannot be checked`;
     sink.component('npm', name, v.startsWith('npm:') ? v.slice(v.lastIndexOf('@') + 1) : v);
     return undefined;
   };
