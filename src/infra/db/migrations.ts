@@ -7,6 +7,7 @@ import { accessReviewMigration } from './migration-access-review.ts';
 import { drTestsMigration } from './migration-dr-tests.ts';
 import { osvMigration } from './migration-osv.ts';
 import { osvPackageAdvisoryMigration } from './migration-osv-package-advisory.ts';
+import { osvPackagesByNameMigration } from './migration-osv-packages-by-name.ts';
 import type { Engine } from './tables.ts';
 
 export const PUBLICATION_IMMUTABLE_MESSAGE =
@@ -265,6 +266,7 @@ export function createMigrationProvider(engine: Engine): MigrationProvider {
         '0005-dr-tests': drTestsMigration,
         '0007-assessment-revision': assessmentRevisionMigration(engine),
         '0008-osv-package-advisory': osvPackageAdvisoryMigration,
+        '0009-osv-packages-by-name': osvPackagesByNameMigration(engine),
       };
     },
   };

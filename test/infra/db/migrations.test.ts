@@ -121,12 +121,81 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       })
       .execute();
 
-    expect(await migrateToLatest(t.db, engine)).toEqual({ ok: true, value: ['0008-osv-package-advisory'] });
+    expect(await migrateToLatest(t.db, engine)).toEqual({
+      ok: true,
+      value: ['0008-osv-package-advisory', '0009-osv-packages-by-name'],
+    });
 
     const found = (await t.store.osv.findByPackages('npm', ['left-pad'])).get('npm\u0000left-pad') ?? [];
     expect(found.map((a) => ({ advisory: a.advisory, pkg: a.pkg, fixKnownSince: a.fixKnownSince }))).toEqual([
       { advisory, pkg, fixKnownSince: null },
     ]);
+  });
+
+  test('OSV package rows keep every value when the table is rebuilt in key order, and back', async () => {
+    const migrator = new Migrator({ db: t.db, provider: createMigrationProvider(engine) });
+    expect((await migrator.migrateTo('0008-osv-package-advisory')).error).toBeUndefined();
+    const record = (id: string, name: string, fixed: string | null) => ({
+      advisory: {
+        id,
+        modified: '2025-02-01T00:00:00Z',
+        published: '2025-01-01T00:00:00Z',
+        aliases: [`CVE-${id}`],
+        summary: `Flaw ${id}`,
+      },
+      packages: [
+        {
+          pkg: {
+            ecosystem: 'npm',
+            name,
+            affected: [{ versions: ['1.0.0'], ranges: [], cap: null }],
+            severity: { score: 7.5, vector: null, label: null, basis: 'CVSS', highRisk: true },
+            hasFix: fixed !== null,
+          },
+          fixKnownSince: fixed,
+        },
+      ],
+    });
+    // Stored in an order that is not the key's, as imports store them.
+    await t.store.osv.put([
+      record('GHSA-3', 'zlib', null),
+      record('GHSA-1', 'left-pad', '2025-03-01T00:00:00Z'),
+      record('GHSA-2', 'left-pad', null),
+    ]);
+    const before = [
+      await t.store.osv.findByPackages('npm', ['left-pad', 'zlib']),
+      await t.store.osv.ecosystems(),
+    ];
+
+    expect(await migrateToLatest(t.db, engine)).toEqual({ ok: true, value: ['0009-osv-packages-by-name'] });
+    const after = [
+      await t.store.osv.findByPackages('npm', ['left-pad', 'zlib']),
+      await t.store.osv.ecosystems(),
+    ];
+    expect((await migrator.migrateTo('0008-osv-package-advisory')).error).toBeUndefined();
+    const back = [
+      await t.store.osv.findByPackages('npm', ['left-pad', 'zlib']),
+      await t.store.osv.ecosystems(),
+    ];
+
+    const plain = (found: typeof before) =>
+      JSON.stringify([
+        [...(found[0] as Map<string, { advisory: unknown; pkg: unknown; fixKnownSince: unknown }[]>)].map(
+          ([key, list]) => [key, list.map((a) => [a.advisory, a.pkg, a.fixKnownSince])],
+        ),
+        [...(found[1] as Map<string, number>)],
+      ]);
+    expect(plain(after)).toBe(plain(before));
+    expect(plain(back)).toBe(plain(before));
+    expect(plain(before)).toContain('GHSA-3');
+    if (engine === 'sqlite') {
+      const table = async () =>
+        (await sql<{ sql: string }>`select sql from sqlite_master where name = 'osv_packages'`.execute(t.db))
+          .rows[0]!.sql;
+      expect(await table()).not.toMatch(/without rowid/i);
+      await migrateToLatest(t.db, engine);
+      expect(await table()).toMatch(/without rowid/i);
+    }
   });
 });
 
