@@ -3,7 +3,13 @@
 // and what changed since the previous run. No I/O: the caller supplies the inventories and the records.
 import type { IsoDate } from '../../domain/assessment.ts';
 import { addDays, daysBetween } from '../../domain/dates.ts';
-import { addProblem, componentsByEcosystem, type Fleet, type FleetVersion } from './fleet.ts';
+import {
+  addProblem,
+  componentsByEcosystem,
+  type Fleet,
+  type FleetPackage,
+  type FleetVersion,
+} from './fleet.ts';
 import type { InventoryProblem } from './inventory.ts';
 import { PackageMatcher } from './match.ts';
 import type { OsvAdvisory, OsvPackage } from './osv.ts';
@@ -275,6 +281,8 @@ type PreviousFinding = NonNullable<AnalyseOptions['previous']>['findings'][numbe
  * version, then at any version (an upgrade that did not reach the fix leaves the finding open). Marks the
  * findings still open and returns the previous ones that are gone. A previous finding is found in the fleet
  * once, by its system and package version; one on a system or package the fleet no longer has is gone.
+ * Places are numbered (the package version or package, times the systems, plus the system), so that each
+ * finding looks its place up once by a number rather than through a map per part.
  */
 function markStillOpen(
   fleet: Fleet,
@@ -285,50 +293,55 @@ function markStillOpen(
   previous: readonly PreviousFinding[],
 ): FixedFinding[] {
   if (previous.length === 0) return [];
+  // Only the package versions and packages with a finding now can hold a previous finding that is still open.
+  const versionNo = new Map<FleetVersion, number>();
+  const packageNo = new Map<FleetPackage, number>();
+  for (const node of baseNodes) {
+    if (!versionNo.has(node)) versionNo.set(node, versionNo.size);
+    if (!packageNo.has(node.pkg)) packageNo.set(node.pkg, packageNo.size);
+  }
+  const systems = fleet.systems.length;
+  const previousIds = previous.map((f) => (f.ids.length > 0 ? f.ids : [f.id]));
   const places = previous.map((f) => {
     const system = fleet.systemIndex.get(f.system);
     const pkg = fleet.byName.get(f.ecosystem)?.get(f.package);
-    return system === undefined || !pkg ? undefined : { system, pkg, node: pkg.versions.get(f.version) };
+    if (system === undefined || !pkg) return undefined;
+    const node = pkg.versions.get(f.version);
+    const v = node && versionNo.get(node);
+    const p = packageNo.get(pkg);
+    return {
+      version: v === undefined ? undefined : v * systems + system,
+      pkg: p === undefined ? undefined : p * systems + system,
+    };
   });
   const stillThere = new Uint8Array(previous.length);
   for (const withVersion of [true, false]) {
-    // The package version (or, in the second pass, the package) -> system -> vulnerability ID -> previous
-    // findings, in their order.
-    const previousKeys = new Map<object, Map<number, Map<string, number[]>>>();
-    previous.forEach((f, i) => {
-      const place = places[i];
-      const where = withVersion ? place?.node : place?.pkg;
-      if (stillThere[i] || !place || !where) return;
-      let bySystem = previousKeys.get(where);
-      if (!bySystem) {
-        bySystem = new Map();
-        previousKeys.set(where, bySystem);
-      }
-      let ids = bySystem.get(place.system);
-      if (!ids) {
-        ids = new Map();
-        bySystem.set(place.system, ids);
-      }
-      for (const id of f.ids.length > 0 ? f.ids : [f.id]) {
-        const list = ids.get(id);
-        if (list) list.push(i);
-        else ids.set(id, [i]);
-      }
-    });
-    findings.forEach((f, n) => {
-      if (f.change === 'still-open') return;
+    // Place -> the previous findings there, in their order.
+    const atPlace = new Map<number, number[]>();
+    for (let i = 0; i < previous.length; i++) {
+      const place = withVersion ? places[i]?.version : places[i]?.pkg;
+      if (stillThere[i] || place === undefined) continue;
+      const list = atPlace.get(place);
+      if (list) list.push(i);
+      else atPlace.set(place, [i]);
+    }
+    if (atPlace.size === 0) continue;
+    for (let n = 0; n < findings.length; n++) {
+      const f = findings[n]!;
+      if (f.change === 'still-open') continue;
       const node = baseNodes[baseOf[n]!]!;
-      const ids = previousKeys.get(withVersion ? node : node.pkg)?.get(systemOf[n]!);
-      if (!ids) return;
-      for (const id of f.ids) {
-        const i = ids.get(id)?.find((c) => !stillThere[c]);
-        if (i !== undefined) {
-          f.change = 'still-open';
-          stillThere[i] = 1;
-          break;
-        }
-      }
-    });
+      const at = withVersion ? versionNo.get(node)! : packageNo.get(node.pkg)!;
+      const candidates = atPlace.get(at * systems + systemOf[n]!);
+      if (!candidates) continue;
+      // The finding's names in order, each matched with the first previous finding of that name not yet taken.
+      found: for (const id of f.ids)
+        for (const i of candidates)
+          if (!stillThere[i] && previousIds[i]!.includes(id)) {
+            f.change = 'still-open';
+            stillThere[i] = 1;
+            break found;
+          }
+    }
   }
   const fixed: FixedFinding[] = [];
   previous.forEach((f, i) => {
