@@ -1,9 +1,9 @@
 // Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it can look
 // up the packages the worker reports while it reads on. Files go over one at a time, as bytes or as a path the
 // worker reads itself; what comes back is the packages each file brought in, the first bad file, and at the
-// end the fleet as plain data. A scan may run
-// several, each reading its own contiguous part of the files.
-import { Worker } from 'node:worker_threads';
+// end the fleet as plain data. A scan may run several, each reading its own contiguous part of the files.
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../typescript-worker.ts';
 import type { Problem } from '../../domain/result.ts';
 import type { FleetData } from './fleet.ts';
 import type { ReadOptions } from './inventory.ts';
@@ -39,10 +39,8 @@ export class FleetInWorker {
   pending = 0;
 
   constructor(options: ReadOptions) {
-    this.worker = new Worker(new URL('./fleet-worker.mjs', import.meta.url), {
+    this.worker = startTypeScriptWorker(new URL('./fleet-worker.ts', import.meta.url), {
       workerData: options,
-      // Our own loader only; the parent's flags (an --import of tsx among them) are not for it.
-      execArgv: [],
       // A larger nursery than the default: nearly all a parsed inventory makes dies young.
       resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
