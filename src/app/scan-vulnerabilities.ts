@@ -11,7 +11,7 @@ import {
   type PackageAdvisory,
   type ScanReport,
 } from '../collectors/vulnerabilities/analyse.ts';
-import { addFleetData, fleetFromData, readFileIntoFleet } from '../collectors/vulnerabilities/fleet.ts';
+import { addFleetData, addFleetProblems, readFileIntoFleet } from '../collectors/vulnerabilities/fleet.ts';
 import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
 import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
@@ -263,8 +263,9 @@ export function splitFiles(files: readonly InventoryFile[], count: number): Part
 
 /**
  * Reads the inventories in worker threads, each its own contiguous part of the files, while this one looks up
- * the packages they report in the OSV index. The parts' fleets are added together in file order, which comes
- * to the fleet one reader would have made, and the first bad file in file order is the one reported.
+ * the packages they report in the OSV index. The parts' fleets are added together as they come: the components
+ * and the report are those one reader would have made, the problems are listed in file order, and the first bad
+ * file in file order is the one reported.
  */
 async function readInWorkers(
   deps: Deps,
@@ -402,11 +403,20 @@ async function readInWorkers(
     for (const r of reading) r.catch(() => undefined);
     // Each part's fleet is asked for as soon as its files are read, so that its worker makes it ready while
     // this thread still adds an earlier part's.
-    const fleets = reading.map((r, p) => r.then((part) => (part.ok ? readers[p]!.data() : undefined)));
+    // Each part's fleet is added as soon as it comes, whichever part finishes first, so that this thread is not
+    // left adding both once the last one is read: the report is the same in any order (addFleetData). Their
+    // problems are added at the end, in file order.
+    const fleet = createFleet();
+    const fleets = reading.map((r, p) =>
+      r.then(async (part) => {
+        if (!part.ok) return undefined;
+        const data = await readers[p]!.data();
+        addFleetData(fleet, data);
+        return data;
+      }),
+    );
     for (const f of fleets) f.catch(() => undefined);
-    // Each part in file order: its outcome decides before any later part's does, and its fleet comes over
-    // while the later parts read on.
-    let fleet: Fleet | undefined;
+    // Each part's outcome in file order: a bad file decides before any later part's does.
     const inputs: CollectorInput[] = [];
     for (let p = 0; p < parts.length; p++) {
       let part: Result<CollectorInput[]>;
@@ -422,11 +432,10 @@ async function readInWorkers(
         return part;
       }
       inputs.push(...part.value);
-      const data = (await fleets[p])!;
-      fleet = fleet ? addFleetData(fleet, data) : fleetFromData(data);
     }
+    for (const data of await Promise.all(fleets)) addFleetProblems(fleet, data!);
     await lookUp(true);
-    return success({ fleet: fleet!, advisories, inputs });
+    return success({ fleet, advisories, inputs });
   } finally {
     await Promise.all(readers.map((r) => r.stop()));
   }

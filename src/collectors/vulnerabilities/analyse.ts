@@ -140,6 +140,7 @@ export function analyseFleet(
   // Each package version is matched once, and its findings fan out to the systems holding it.
   const bases: Base[] = [];
   const baseNodes: FleetVersion[] = [];
+  const unreadable: { ecosystem: string; name: string; version: string; kind: string }[] = [];
   let checked = 0;
   for (const pkg of fleet.packages.values()) {
     const comparerName = comparerNameFor(pkg.ecosystem);
@@ -157,10 +158,7 @@ export function analyseFleet(
       const version = node.version;
       const parsed = comparer.parse(version);
       if (parsed === undefined) {
-        addProblem(fleet, {
-          where: `${pkg.ecosystem} ${pkg.name}`,
-          message: `"${version}" is not a valid ${comparer.name} version, so it was not checked`,
-        });
+        unreadable.push({ ecosystem: pkg.ecosystem, name: pkg.name, version, kind: comparer.name });
         continue;
       }
       checked += node.copies;
@@ -201,8 +199,28 @@ export function analyseFleet(
       systemOf.push(system);
     }
 
-  const fixed = markStillOpen(fleet, findings, baseNodes, baseOf, systemOf, options.previous?.findings ?? []);
-  const sorted = sortFindings(findings, bases, baseOf, systemOf, fleet.systems);
+  // Versions that cannot be read are listed by package and version, and the findings are put in order before they
+  // are matched with the previous run's: the report is then the same whatever order the fleet met the packages
+  // and systems in (worker threads add their fleets together in the order they finish).
+  unreadable.sort(
+    (a, b) => cmp(a.ecosystem, b.ecosystem) || cmp(a.name, b.name) || cmp(a.version, b.version),
+  );
+  for (const u of unreadable)
+    addProblem(fleet, {
+      where: `${u.ecosystem} ${u.name}`,
+      message: `"${u.version}" is not a valid ${u.kind} version, so it was not checked`,
+    });
+  const order = sortFindings(findings, bases, baseOf, systemOf, fleet.systems);
+  const fixed = markStillOpen(
+    fleet,
+    findings,
+    order,
+    baseNodes,
+    baseOf,
+    systemOf,
+    options.previous?.findings ?? [],
+  );
+  const sorted = order.map((i) => findings[i]!);
   const totals = {
     findings: sorted.length,
     highRisk: 0,
@@ -279,7 +297,7 @@ type PreviousFinding = NonNullable<AnalyseOptions['previous']>['findings'][numbe
 /**
  * Between runs a finding is the same when its system, package and vulnerability match: first at the same
  * version, then at any version (an upgrade that did not reach the fix leaves the finding open). Marks the
- * findings still open and returns the previous ones that are gone. A previous finding is found in the fleet
+ * findings still open, taking them in the report's order, and returns the previous ones that are gone. A previous finding is found in the fleet
  * once, by its system and package version; one on a system or package the fleet no longer has is gone.
  * Places are numbered (the package version or package, times the systems, plus the system), so that each
  * finding looks its place up once by a number rather than through a map per part.
@@ -287,6 +305,7 @@ type PreviousFinding = NonNullable<AnalyseOptions['previous']>['findings'][numbe
 function markStillOpen(
   fleet: Fleet,
   findings: Finding[],
+  order: readonly number[],
   baseNodes: FleetVersion[],
   baseOf: number[],
   systemOf: number[],
@@ -326,7 +345,7 @@ function markStillOpen(
       else atPlace.set(place, [i]);
     }
     if (atPlace.size === 0) continue;
-    for (let n = 0; n < findings.length; n++) {
+    for (const n of order) {
       const f = findings[n]!;
       if (f.change === 'still-open') continue;
       const node = baseNodes[baseOf[n]!]!;
@@ -366,9 +385,9 @@ const STATE_ORDER: Record<FindingState, number> = {
 const LABEL_ORDER = ['CRITICAL', 'HIGH', 'MODERATE', 'LOW'];
 
 /**
- * Orders findings by state, risk and severity (worst first), then system, ecosystem, package, version and
- * vulnerability. Each part is ranked once, so that a fleet's 100,000 findings sort on numbers rather than on a
- * key string built for each.
+ * The order of the findings (their indexes): by state, risk and severity (worst first), then system, ecosystem,
+ * package, version and vulnerability, a total order. Each part is ranked once, so that a fleet's 100,000
+ * findings sort on numbers rather than on a key string built for each.
  */
 function sortFindings(
   findings: Finding[],
@@ -376,7 +395,7 @@ function sortFindings(
   baseOf: number[],
   systemOf: number[],
   systems: string[],
-): Finding[] {
+): number[] {
   const severityRank = bases.map((f) => {
     const risk = f.severity.highRisk ? 0 : 1;
     const score = 100 - Math.round((f.severity.score ?? 0) * 10);
@@ -401,7 +420,7 @@ function sortFindings(
       baseRank[x]! - baseRank[y]!
     );
   });
-  return order.map((i) => findings[i]!);
+  return order;
 }
 
 /** Each item's place in the sorted order of all of them. */

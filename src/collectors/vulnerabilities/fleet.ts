@@ -462,6 +462,16 @@ export function packagesToLookUp(fleet: Fleet): Map<string, string[]> {
   return wanted;
 }
 
+/**
+ * Adds the problems of a fleet read from later files than those whose problems `fleet` holds: problems are
+ * listed in file order, whatever the order the components were added in.
+ */
+export function addFleetProblems(fleet: Fleet, data: FleetData): Fleet {
+  fleet.problemCount += data.problemCount - data.problems.length;
+  for (const problem of data.problems) addProblem(fleet, problem);
+  return fleet;
+}
+
 /** A fleet as plain data (strings, numbers and typed arrays), so that it can come from a worker thread. */
 export interface FleetData {
   files: number;
@@ -518,15 +528,17 @@ export function fleetData(fleet: Fleet): FleetData {
   };
 }
 
-/** The fleet that fleetData described, in the same order throughout. */
+/** The fleet that fleetData described, in the same order throughout, its problems included. */
 export function fleetFromData(data: FleetData): Fleet {
-  return addFleetData(createFleet(), data);
+  return addFleetProblems(addFleetData(createFleet(), data), data);
 }
 
 /**
- * Adds a fleet read from later files than those already in `fleet`. Everything is taken in the order the later
- * fleet first saw it, after what `fleet` holds, so the files read as contiguous parts and added in file order
- * come to the fleet reading them all in turn would: the same packages, versions and systems in the same order.
+ * Adds the components of a fleet read from other files than those already in `fleet`, but not its problems
+ * (addFleetProblems). Everything is taken in the order the other fleet first saw it, after what `fleet` holds:
+ * files read as contiguous parts and added in file order come to the fleet reading them all in turn would, the
+ * same packages, versions and systems in the same order. Added in another order, they come to the same
+ * components, and to the same report.
  */
 export function addFleetData(fleet: Fleet, data: FleetData): Fleet {
   // An empty fleet holds none of the packages and versions: they are made without looking for them first.
@@ -534,8 +546,6 @@ export function addFleetData(fleet: Fleet, data: FleetData): Fleet {
   fleet.files += data.files;
   fleet.components += data.components;
   fleet.noVersion += data.noVersion;
-  fleet.problemCount += data.problemCount - data.problems.length;
-  for (const problem of data.problems) addProblem(fleet, problem);
   const systems = Int32Array.from(data.systems, (system) => systemNumber(fleet, system));
   for (const [format, n] of data.formats) fleet.formats.set(format, (fleet.formats.get(format) ?? 0) + n);
   for (const [ecosystem, n] of data.noVersionByEcosystem)

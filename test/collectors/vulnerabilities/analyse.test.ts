@@ -13,7 +13,12 @@ import {
   type Finding,
   type PackageAdvisory,
 } from '../../../src/collectors/vulnerabilities/analyse.ts';
-import { addFleetData, fleetData, fleetFromData } from '../../../src/collectors/vulnerabilities/fleet.ts';
+import {
+  addFleetData,
+  addFleetProblems,
+  fleetData,
+  fleetFromData,
+} from '../../../src/collectors/vulnerabilities/fleet.ts';
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
 import {
@@ -337,7 +342,7 @@ describe('reading straight into the fleet', () => {
   });
 
   test.each([1, 2, 3])(
-    'fleets read from contiguous parts of the files and added in file order are the fleet read in turn (cut after %i)',
+    'fleets read from contiguous parts of the files and added in file order are the fleet read in turn; in another order, the same report (cut after %i)',
     (cut) => {
       const files = [...inventories, status] as { name: string; text: string; distro?: string }[];
       const readAll = (part: typeof files, system?: string) => {
@@ -353,15 +358,57 @@ describe('reading straight into the fleet', () => {
       // matters to the matching against a previous run.
       for (const system of [undefined, 'one-host']) {
         const whole = readAll(files, system);
-        const merged = fleetFromData(structuredClone(fleetData(readAll(files.slice(0, cut), system))));
-        addFleetData(merged, structuredClone(fleetData(readAll(files.slice(cut), system))));
+        const first = fleetData(readAll(files.slice(0, cut), system));
+        const second = fleetData(readAll(files.slice(cut), system));
+        const merged = fleetFromData(structuredClone(first));
+        addFleetData(merged, structuredClone(second));
+        addFleetProblems(merged, second);
         expect(fleetData(merged)).toEqual(fleetData(whole));
         expect(merged.problems).toEqual(whole.problems);
         expect(merged.problems.length).toBeGreaterThan(0);
         expect(analyseFleet(merged, ALL, options)).toEqual(analyseFleet(whole, ALL, options));
+        // Added the other way round (the later part's worker finished first), with the problems in file order:
+        // the fleet's order differs, the report does not, against a previous run too.
+        const backwards = fleetFromData(structuredClone(second));
+        addFleetData(backwards, structuredClone(first));
+        backwards.problems = [];
+        backwards.problemCount = 0;
+        addFleetProblems(addFleetProblems(backwards, first), second);
+        expect([...backwards.packages.keys()]).not.toEqual([...whole.packages.keys()]);
+        expect(backwards.problems).toEqual(whole.problems);
+        // One previous finding per package and vulnerability, at a version no longer installed: it is found again
+        // by package and system, where several versions now on that system can claim it, and the report's order
+        // decides which.
+        const once = new Map<string, Finding>();
+        for (const f of analyseFleet(whole, ALL, options).findings)
+          if (!once.has(`${f.system} ${f.package} ${f.id}`))
+            once.set(`${f.system} ${f.package} ${f.id}`, { ...f, version: `${f.version}-old` });
+        const previous = { effectiveDate: '2020-01-01', findings: [...once.values()] };
+        expect(analyseFleet(backwards, ALL, { ...options, previous })).toEqual(
+          analyseFleet(whole, ALL, { ...options, previous }),
+        );
       }
     },
   );
+
+  test('versions that cannot be read are listed by package and version, whatever the order they were met in', () => {
+    const fleet = createFleet();
+    const lock = (versions: Record<string, string>) =>
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: Object.fromEntries(
+          Object.entries(versions).map(([n, v]) => [`node_modules/${n}`, { version: v }]),
+        ),
+      });
+    readIntoFleet(fleet, 'a.json', lock({ zeta: 'not-a-version', lodash: '4.17.15' }));
+    readIntoFleet(fleet, 'b.json', lock({ alpha: 'also bad', zeta: 'bad again' }));
+    const report = analyseFleet(fleet, ALL, options);
+    expect(report.problems.shown.map((p) => `${p.where}: ${p.message}`)).toEqual([
+      'npm alpha: "also bad" is not a valid npm version, so it was not checked',
+      'npm zeta: "bad again" is not a valid npm version, so it was not checked',
+      'npm zeta: "not-a-version" is not a valid npm version, so it was not checked',
+    ]);
+  });
 
   test('the evidence rows follow FINDING_COLUMNS', () => {
     const report = scan(inventories);
