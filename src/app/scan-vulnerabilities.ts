@@ -401,11 +401,9 @@ async function readInWorkers(
 
     const reading = parts.map((_, p) => readPart(p));
     for (const r of reading) r.catch(() => undefined);
-    // Each part's fleet is asked for as soon as its files are read, so that its worker makes it ready while
-    // this thread still adds an earlier part's.
-    // Each part's fleet is added as soon as it comes, whichever part finishes first, so that this thread is not
-    // left adding both once the last one is read: the report is the same in any order (addFleetData). Their
-    // problems are added at the end, in file order.
+    // Each part's fleet is asked for as soon as its files are read, and added as soon as it comes, whichever
+    // part finishes first, so that this thread is not left adding both once the last file is read: the report
+    // is the same in any order (addFleetData). Their problems are added at the end, in file order.
     const fleet = createFleet();
     const fleets = reading.map((r, p) =>
       r.then(async (part) => {

@@ -297,10 +297,11 @@ type PreviousFinding = NonNullable<AnalyseOptions['previous']>['findings'][numbe
 /**
  * Between runs a finding is the same when its system, package and vulnerability match: first at the same
  * version, then at any version (an upgrade that did not reach the fix leaves the finding open). Marks the
- * findings still open, taking them in the report's order, and returns the previous ones that are gone. A previous finding is found in the fleet
- * once, by its system and package version; one on a system or package the fleet no longer has is gone.
- * Places are numbered (the package version or package, times the systems, plus the system), so that each
- * finding looks its place up once by a number rather than through a map per part.
+ * findings still open, taking them in the report's order, and returns the previous ones that are gone. A
+ * previous finding is found in the fleet once, by its system and package version; one on a system or package
+ * the fleet no longer has is gone. Places are numbered (the package version or package, times the systems,
+ * plus the system), so that each finding looks its place up once by a number rather than through a map per
+ * part.
  */
 function markStillOpen(
   fleet: Fleet,
