@@ -4,7 +4,7 @@
 // esbuild (the compiler tsx itself uses) bundles the module and everything it imports into one JavaScript
 // module, kept in memory for the life of the process, and every worker runs that: it is ready in tens of
 // milliseconds.
-import { buildSync } from 'esbuild';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
@@ -14,6 +14,9 @@ const bundles = new Map<string, URL>();
 function bundleOf(module: URL): URL {
   let bundle = bundles.get(module.href);
   if (!bundle) {
+    // esbuild is loaded here, not imported: a worker's module may import the module that starts it, and its
+    // bundle must then not hold esbuild (which cannot run from one), nor load it as it starts.
+    const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
     const built = buildSync({
       entryPoints: [fileURLToPath(module)],
       bundle: true,

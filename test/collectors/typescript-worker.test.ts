@@ -24,6 +24,18 @@ test('a worker runs a TypeScript module with its imports, and gets its workerDat
   }
 });
 
+test('a worker whose module imports the one that starts workers still loads', async () => {
+  const worker = startTypeScriptWorker(
+    pathToFileURL(path.join(import.meta.dirname, '../fixtures/workers/starter-worker.ts')),
+  );
+  try {
+    const [message] = (await once(worker, 'message')) as [string];
+    expect(message).toBe('function');
+  } finally {
+    await worker.terminate();
+  }
+});
+
 test('a module that cannot be found is refused, naming it, before any thread starts', () => {
   const broken = pathToFileURL(path.join(import.meta.dirname, '../fixtures/workers/no-such-worker.ts'));
   expect(() => startTypeScriptWorker(broken)).toThrow(/no-such-worker\.ts/);
