@@ -1,6 +1,8 @@
 // The accounts of an identity export held in columns: a million Account objects kept for the whole run cost
 // the collector more in garbage collection than in reading, and most of them are only ever counted. An
-// account's object is made when something asks for it (a finding shown, a review planned).
+// account's object is made when something asks for it (a finding shown, a review planned). The text only
+// shown (ID, e-mail, display name) is kept as bytes, and becomes a string when asked for: three million
+// strings that live as long as the run were most of what the garbage collector copied.
 import type { Account, AccountKind } from './model.ts';
 
 const KINDS: readonly AccountKind[] = ['member', 'guest', 'service'];
@@ -15,12 +17,110 @@ const KIND_SHIFT = 1;
 const PRIVILEGED_SHIFT = 3;
 const MFA_SHIFT = 5;
 
+/** Text is kept in blocks of this many bytes; a value never spans two. */
+const BLOCK_BITS = 20;
+const BLOCK = 1 << BLOCK_BITS;
+/** The length of a missing value. */
+const NONE = -1;
+/** The length of a value kept as a string (see `TextColumn.push`). */
+const AS_STRING = -2;
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Node's own Buffer methods, which `write` and `toString` reach through layers of argument checks. */
+interface RawBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+  utf8Write(text: string, offset: number, length: number): number;
+}
+
+/**
+ * A column of text values (or nulls), kept as UTF-8 bytes one after another in blocks of a megabyte, and
+ * decoded when read. A value whose bytes would not decode to the same string (one with half a surrogate
+ * pair) is kept as it is.
+ */
+export class TextColumn {
+  length = 0;
+  #blocks: RawBuffer[] = [];
+  #block = Buffer.allocUnsafeSlow(0) as RawBuffer;
+  #used = 0;
+  /** Where each value starts: its block number times BLOCK plus its offset. */
+  #starts = new Int32Array(1024);
+  #lengths = new Int32Array(1024);
+  readonly #strings = new Map<number, string>();
+
+  /** Room for a value of `bytes` bytes: where it goes, in the current block. */
+  #room(bytes: number): number {
+    const i = this.length++;
+    if (i === this.#starts.length) {
+      const starts = new Int32Array(i * 2);
+      starts.set(this.#starts);
+      this.#starts = starts;
+      const lengths = new Int32Array(i * 2);
+      lengths.set(this.#lengths);
+      this.#lengths = lengths;
+    }
+    if (this.#used + bytes > this.#block.length) {
+      this.#block = Buffer.allocUnsafeSlow(BLOCK) as RawBuffer;
+      this.#blocks.push(this.#block);
+      this.#used = 0;
+    }
+    const at = this.#used;
+    this.#starts[i] = ((this.#blocks.length - 1) << BLOCK_BITS) | at;
+    this.#lengths[i] = bytes;
+    this.#used += bytes;
+    return at;
+  }
+
+  push(value: string | null): void {
+    if (value === null) {
+      this.#room(0);
+      this.#lengths[this.length - 1] = NONE;
+      return;
+    }
+    let ascii = true;
+    for (let k = 0; k < value.length; k++)
+      if (value.charCodeAt(k) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    const bytes = ascii ? value.length : Buffer.byteLength(value, 'utf8');
+    if (bytes > BLOCK || (!ascii && UNPAIRED_SURROGATE.test(value))) {
+      this.#room(0);
+      this.#lengths[this.length - 1] = AS_STRING;
+      this.#strings.set(this.length - 1, value);
+      return;
+    }
+    const at = this.#room(bytes);
+    const block = this.#block;
+    if (ascii) for (let k = 0; k < bytes; k++) block[at + k] = value.charCodeAt(k);
+    else block.utf8Write(value, at, bytes);
+  }
+
+  /** Adds the text whose UTF-8 bytes are `bytes[start..end)`, a megabyte at most. */
+  pushBytes(bytes: Buffer, start: number, end: number): void {
+    if (end - start > BLOCK) return this.push(bytes.toString('utf8', start, end));
+    const at = this.#room(end - start);
+    const block = this.#block;
+    for (let k = start; k < end; k++) block[at + k - start] = bytes[k]!;
+  }
+
+  at(i: number): string | null {
+    const n = this.#lengths[i]!;
+    if (n === NONE) return null;
+    if (n === AS_STRING) return this.#strings.get(i)!;
+    if (n === 0) return '';
+    const start = this.#starts[i]!;
+    const at = start & (BLOCK - 1);
+    return this.#blocks[start >>> BLOCK_BITS]!.utf8Slice(at, at + n);
+  }
+}
+
 export class AccountTable {
   length = 0;
-  readonly id: string[] = [];
   readonly login: string[] = [];
-  readonly email: (string | null)[] = [];
-  readonly displayName: string[] = [];
+  /** IDs, e-mails and display names: see `pushOthers` for a reader that adds to these itself. */
+  readonly ids = new TextColumn();
+  readonly emails = new TextColumn();
+  readonly displayNames = new TextColumn();
   readonly employeeNumber: (string | null)[] = [];
   readonly lastSignIn: (string | null)[] = [];
   readonly created: (string | null)[] = [];
@@ -31,6 +131,17 @@ export class AccountTable {
 
   /** Keeps the account's values; the object itself is not kept. */
   push(a: Account): void {
+    this.ids.push(a.id);
+    this.emails.push(a.email);
+    this.displayNames.push(a.displayName);
+    this.pushOthers(a);
+  }
+
+  /**
+   * Keeps the values of an account whose ID, e-mail and display name the reader has already added to `ids`,
+   * `emails` and `displayNames`: one with their bytes at hand copies those, and makes no strings.
+   */
+  pushOthers(a: Omit<Account, 'id' | 'email' | 'displayName'>): void {
     const i = this.length++;
     if (i === this.#flags.length) {
       const flags = new Uint8Array(i * 2);
@@ -40,10 +151,7 @@ export class AccountTable {
       line.set(this.#line);
       this.#line = line;
     }
-    this.id.push(a.id);
     this.login.push(a.login);
-    this.email.push(a.email);
-    this.displayName.push(a.displayName);
     this.employeeNumber.push(a.employeeNumber);
     this.lastSignIn.push(a.lastSignIn);
     this.created.push(a.created);
@@ -54,6 +162,18 @@ export class AccountTable {
       (tri(a.privileged) << PRIVILEGED_SHIFT) |
       (tri(a.mfa) << MFA_SHIFT);
     this.#line[i] = a.line;
+  }
+
+  id(i: number): string {
+    return this.ids.at(i)!;
+  }
+
+  email(i: number): string | null {
+    return this.emails.at(i);
+  }
+
+  displayName(i: number): string {
+    return this.displayNames.at(i)!;
   }
 
   enabled(i: number): boolean {
@@ -95,10 +215,10 @@ export class AccountTable {
   /** The account at `i`, made afresh. */
   at(i: number): Account {
     return {
-      id: this.id[i]!,
+      id: this.id(i),
       login: this.login[i]!,
-      email: this.email[i]!,
-      displayName: this.displayName[i]!,
+      email: this.email(i),
+      displayName: this.displayName(i),
       employeeNumber: this.employeeNumber[i]!,
       enabled: this.enabled(i),
       kind: this.kind(i),

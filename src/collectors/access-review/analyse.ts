@@ -298,11 +298,13 @@ export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMa
     if (rows[i] !== -1) how[i] = 1;
     else misses.push(i);
   }
-  for (const column of [accounts.email, accounts.login]) {
+  const byEmail = (i: number) => accounts.email(i);
+  const byLogin = (i: number) => accounts.login[i]!;
+  for (const column of [byEmail, byLogin]) {
     if (misses.length === 0) break;
     const found = new Int32Array(misses.length);
     index.byEmail.getMany(
-      misses.map((i) => normaliseEmail(column[i])),
+      misses.map((i) => normaliseEmail(column(i))),
       found,
     );
     let left = 0;

@@ -473,6 +473,20 @@ export class RecordValues {
     this.kinds[slot] = kind;
   }
 
+  /**
+   * For a string of plain ASCII with no escapes and no space at either end, as `text` in parse-values.ts
+   * would keep it, hands its bytes to `into` and returns true; otherwise false, and `get` is the way.
+   */
+  copyPlainText(slot: number, into: { pushBytes(bytes: Buffer, start: number, end: number): void }): boolean {
+    if (this.raw[slot] !== LAZY || this.kinds[slot] !== 0) return false;
+    const s = this.starts[slot]!;
+    const e = this.ends[slot]!;
+    const b = this.buf;
+    if (e === s || b[s]! <= 0x20 || b[e - 1]! <= 0x20) return false;
+    into.pushBytes(b, s, e);
+    return true;
+  }
+
   get(slot: number): unknown {
     const v = this.raw[slot];
     return v === LAZY ? (this.raw[slot] = this.decode(slot)) : v;
