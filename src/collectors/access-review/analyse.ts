@@ -442,7 +442,16 @@ export function analyse(input: AnalyseInput): Analysis {
   const atKey = isoDateKey(at, 0, 10);
   const leftRow =
     hrList instanceof HrRows ? (row: number) => hrList.left(row, atKey) : (row: number) => left(hrList[row]!);
+  const leaveDateOf =
+    hrList instanceof HrRows
+      ? (row: number) => hrList.leaveDate(row)
+      : (row: number) => hrList[row]!.leaveDate;
+  const statusOf =
+    hrList instanceof HrRows ? (row: number) => hrList.status(row) : (row: number) => hrList[row]!.status;
   const hrAt = (row: number) => hrList.at(row)!;
+  // Sign-in times repeat (Graph's come as shared strings): whether each is dormant, and its finding, decided
+  // once, for the first few thousand of them.
+  const dormantAt = new Map<string, Finding[] | null>();
 
   const { rows, how } = input.matches ?? matchAccounts(accounts, index);
   for (let i = 0; i < n; i++) {
@@ -455,16 +464,16 @@ export function analyse(input: AnalyseInput): Analysis {
     if (privileged !== null) privilegedKnown = true;
 
     if (row !== -1 && leftRow(row)) {
-      const hr = hrAt(row);
+      const leaveDate = leaveDateOf(row);
       if (!enabled) counts.leaversDisabled++;
-      else if (hr.leaveDate === null) {
-        found = add(found, findings.of('leaver', noLeaveDate, hr.status));
+      else if (leaveDate === null) {
+        found = add(found, findings.of('leaver', noLeaveDate, statusOf(row)));
       } else {
-        let limit = graceEnds.get(hr.leaveDate);
+        let limit = graceEnds.get(leaveDate);
         if (limit === undefined)
-          graceEnds.set(hr.leaveDate, (limit = addDays(hr.leaveDate, policy.leaverGraceDays)));
+          graceEnds.set(leaveDate, (limit = addDays(leaveDate, policy.leaverGraceDays)));
         if (at > limit) {
-          found = add(found, findings.of('leaver', leftOn, hr.leaveDate));
+          found = add(found, findings.of('leaver', leftOn, leaveDate));
         } else counts.leaversWithinGrace++;
       }
     }
@@ -492,8 +501,14 @@ export function analyse(input: AnalyseInput): Analysis {
         const created = accounts.created[i]!;
         if (created === null || created < dormantBefore)
           found = add(found, findings.one('dormant', 'has never signed in'));
-      } else if (last < dormantBefore) {
-        found = add(found, findings.of('dormant', lastSignInDetail, last.slice(0, 10)));
+      } else {
+        let dormantFinding = dormantAt.get(last);
+        if (dormantFinding === undefined) {
+          dormantFinding =
+            last < dormantBefore ? findings.of('dormant', lastSignInDetail, last.slice(0, 10)) : null;
+          if (dormantAt.size < 4096) dormantAt.set(last, dormantFinding);
+        }
+        if (dormantFinding !== null) found = add(found, dormantFinding);
       }
     }
 

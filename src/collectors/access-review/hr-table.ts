@@ -226,6 +226,18 @@ export class HrRows {
     return status !== -1 && this.leaverWord[status]!;
   }
 
+  /** The leave date of `row`'s record, without making the record. */
+  leaveDate(row: number): string | null {
+    const key = this.table.dates[2 * row + 1]!;
+    return key === 0 ? null : this.days.day(key);
+  }
+
+  /** The status of `row`'s record, without making the record. */
+  status(row: number): string | null {
+    const code = this.table.codes[4 * row]!;
+    return code === -1 ? null : this.table.words[code]!;
+  }
+
   /** Every row's record. */
   all(): HrRecord[] {
     const records = new Array<HrRecord>(this.length);

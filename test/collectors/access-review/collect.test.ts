@@ -362,6 +362,31 @@ describe('HR exports in other shapes', () => {
     expect(byLogin(analysis.results, 'asha.patel@riverside.nhs.uk').hr?.name).toBe('Asha Patel');
     expect(analysis.leavers.map((r) => r.account.login)).toEqual(['dan.smith@riverside.nhs.uk']);
   });
+
+  test('a leaver by status alone, and the words each finding says', async () => {
+    const hr = path.join(dir, 'hr-status.csv');
+    await writeFile(
+      hr,
+      'Employee Number,Email,Full Name,Status\n' +
+        'E004,dan.smith@riverside.nhs.uk,Dan Smith,Terminated\n' +
+        'E006,frank.green@riverside.nhs.uk,Frank Green,Leaver\n',
+    );
+    const result = await collectAccessReview({ hr, idp: fx('entra-users.json') }, { policy });
+    if (!result.ok) throw new Error(result.error.message);
+    const { analysis } = result.value;
+    const details = (login: string) => byLogin(analysis.results, login).findings.map((f) => f.detail);
+    expect(details('dan.smith@riverside.nhs.uk')).toEqual([
+      'HR says "Terminated" with no leave date, and the account is enabled',
+    ]);
+    expect(details('fgreen@riverside.nhs.uk')).toEqual([
+      'HR says "Leaver" with no leave date, and the account is enabled',
+      'last successful sign-in 2025-12-20',
+    ]);
+    expect(details('iris.lee@riverside.nhs.uk')).toEqual([
+      'nobody in HR matches this account by employee number or e-mail',
+      'last successful sign-in 2025-10-01',
+    ]);
+  });
 });
 
 describe('bad input names the file and line, and nothing comes back', () => {
