@@ -41,6 +41,10 @@ export class TextColumn {
   length = 0;
   #blocks: RawBuffer[] = [];
   #block = Buffer.allocUnsafeSlow(0) as RawBuffer;
+  /** Views for copying four bytes at a time: over the current block, and over the last buffer copied from. */
+  #blockView: DataView = new DataView(new ArrayBuffer(0));
+  #source: Buffer | null = null;
+  #sourceView: DataView = new DataView(new ArrayBuffer(0));
   #used = 0;
   /** Where each value starts: its block number times BLOCK plus its offset. */
   #starts = new Int32Array(1024);
@@ -60,6 +64,7 @@ export class TextColumn {
     }
     if (this.#used + bytes > this.#block.length) {
       this.#block = Buffer.allocUnsafeSlow(BLOCK) as RawBuffer;
+      this.#blockView = new DataView(this.#block.buffer, this.#block.byteOffset, BLOCK);
       this.#blocks.push(this.#block);
       this.#used = 0;
     }
@@ -99,8 +104,18 @@ export class TextColumn {
   pushBytes(bytes: Buffer, start: number, end: number): void {
     if (end - start > BLOCK) return this.push(bytes.toString('utf8', start, end));
     const at = this.#room(end - start);
+    if (bytes !== this.#source) {
+      this.#source = bytes;
+      this.#sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    }
+    // Four bytes at a time, then the rest: a byte at a time was three times slower, and Buffer#copy no quicker.
+    const from = this.#sourceView;
+    const to = this.#blockView;
+    let k = start;
+    let p = at;
+    for (; k + 4 <= end; k += 4, p += 4) to.setInt32(p, from.getInt32(k, true), true);
     const block = this.#block;
-    for (let k = start; k < end; k++) block[at + k - start] = bytes[k]!;
+    for (; k < end; k++, p++) block[p] = bytes[k]!;
   }
 
   at(i: number): string | null {
