@@ -1,8 +1,8 @@
 // The accounts of an identity export held in columns: a million Account objects kept for the whole run cost
 // the collector more in garbage collection than in reading, and most of them are only ever counted. An
 // account's object is made when something asks for it (a finding shown, a review planned). The text only
-// shown (ID, e-mail, display name) is kept as bytes, and becomes a string when asked for: three million
-// strings that live as long as the run were most of what the garbage collector copied.
+// shown (login, ID, e-mail, display name) is kept as bytes, and becomes a string when asked for: four
+// million strings that live as long as the run were most of what the garbage collector copied.
 import type { Account, AccountKind } from './model.ts';
 
 const KINDS: readonly AccountKind[] = ['member', 'guest', 'service'];
@@ -131,8 +131,8 @@ export class TextColumn {
 
 export class AccountTable {
   length = 0;
-  readonly login: string[] = [];
-  /** IDs, e-mails and display names: see `pushOthers` for a reader that adds to these itself. */
+  /** Logins, IDs, e-mails and display names: see `pushOthers` for a reader that adds to these itself. */
+  readonly logins = new TextColumn();
   readonly ids = new TextColumn();
   readonly emails = new TextColumn();
   readonly displayNames = new TextColumn();
@@ -146,6 +146,7 @@ export class AccountTable {
 
   /** Keeps the account's values; the object itself is not kept. */
   push(a: Account): void {
+    this.logins.push(a.login);
     this.ids.push(a.id);
     this.emails.push(a.email);
     this.displayNames.push(a.displayName);
@@ -153,10 +154,10 @@ export class AccountTable {
   }
 
   /**
-   * Keeps the values of an account whose ID, e-mail and display name the reader has already added to `ids`,
-   * `emails` and `displayNames`: one with their bytes at hand copies those, and makes no strings.
+   * Keeps the values of an account whose login, ID, e-mail and display name the reader has already added to
+   * `logins`, `ids`, `emails` and `displayNames`: one with their bytes at hand copies those, and keeps no strings.
    */
-  pushOthers(a: Omit<Account, 'id' | 'email' | 'displayName'>): void {
+  pushOthers(a: Omit<Account, 'login' | 'id' | 'email' | 'displayName'>): void {
     const i = this.length++;
     if (i === this.#flags.length) {
       const flags = new Uint8Array(i * 2);
@@ -166,7 +167,6 @@ export class AccountTable {
       line.set(this.#line);
       this.#line = line;
     }
-    this.login.push(a.login);
     this.employeeNumber.push(a.employeeNumber);
     this.lastSignIn.push(a.lastSignIn);
     this.created.push(a.created);
@@ -177,6 +177,10 @@ export class AccountTable {
       (tri(a.privileged) << PRIVILEGED_SHIFT) |
       (tri(a.mfa) << MFA_SHIFT);
     this.#line[i] = a.line;
+  }
+
+  login(i: number): string {
+    return this.logins.at(i)!;
   }
 
   id(i: number): string {
@@ -231,7 +235,7 @@ export class AccountTable {
   at(i: number): Account {
     return {
       id: this.id(i),
-      login: this.login[i]!,
+      login: this.login(i),
       email: this.email(i),
       displayName: this.displayName(i),
       employeeNumber: this.employeeNumber[i]!,

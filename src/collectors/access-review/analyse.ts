@@ -299,7 +299,7 @@ export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMa
     else misses.push(i);
   }
   const byEmail = (i: number) => accounts.email(i);
-  const byLogin = (i: number) => accounts.login[i]!;
+  const byLogin = (i: number) => accounts.login(i);
   for (const column of [byEmail, byLogin]) {
     if (misses.length === 0) break;
     const found = new Int32Array(misses.length);

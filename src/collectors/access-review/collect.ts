@@ -202,7 +202,7 @@ async function readIdentity(
     const accounts = idp.accounts;
     for (let i = 0; i < accounts.length; i++) {
       const entry =
-        mfa.byKey.get(normaliseEmail(accounts.login[i])!) ?? mfa.byKey.get(normaliseEmail(accounts.id(i))!);
+        mfa.byKey.get(normaliseEmail(accounts.login(i))!) ?? mfa.byKey.get(normaliseEmail(accounts.id(i))!);
       if (entry !== undefined) accounts.setMfa(i, entry.mfa, entry.admin);
     }
   }

@@ -292,7 +292,11 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
       const { file, seen, accounts } = context;
       const at = ENTRA.at;
       return (v, line) => {
+        // The login's bytes are copied before its string is read (which would leave no bytes to copy); a record
+        // without one stops the read, table and all.
+        const copied = v.copyPlainText(at.login, accounts.logins);
         const login = need(text(v.get(at.login)), file, line, 'userPrincipalName');
+        if (!copied) accounts.logins.push(login);
         const enabled = parseFlag(v.get(at.enabled), file, line, 'accountEnabled');
         if (enabled === null)
           throw new InputError(
@@ -329,7 +333,6 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
         putText(v, at.mail, accounts.emails, null);
         putText(v, at.displayName, accounts.displayNames, login);
         accounts.pushOthers({
-          login,
           employeeNumber,
           enabled,
           kind,
