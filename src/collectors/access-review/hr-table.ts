@@ -188,7 +188,8 @@ export function keyRanges(table: HrTable): { numbers: KeyRanges; emails: KeyRang
  */
 export class HrRows {
   readonly length: number;
-  private readonly starts: Int32Array;
+  /** Three per row: where its employee number, e-mail and name start in the text; worked out when first needed. */
+  #starts: Int32Array | undefined;
   private readonly made: (HrRecord | undefined)[];
   private readonly leaverWord: boolean[];
 
@@ -201,8 +202,12 @@ export class HrRows {
     this.length = table.rows;
     this.made = new Array<HrRecord | undefined>(table.rows);
     this.leaverWord = table.words.map(isLeaverStatus);
-    // Three per row: where its employee number, e-mail and name start in the text.
-    const { lengths, rows } = table;
+  }
+
+  /** A review that only counts reads no record, and never needs these. */
+  private starts(): Int32Array {
+    if (this.#starts !== undefined) return this.#starts;
+    const { lengths, rows } = this.table;
     const starts = new Int32Array(3 * rows);
     let at = 0;
     for (let f = 0; f < 3; f++)
@@ -210,7 +215,7 @@ export class HrRows {
         starts[3 * r + f] = at;
         at += Math.max(0, lengths[3 * r + f]!);
       }
-    this.starts = starts;
+    return (this.#starts = starts);
   }
 
   at(row: number): HrRecord | undefined {
@@ -249,7 +254,7 @@ export class HrRows {
     const { text, lengths, codes, dates, lines, words } = this.table;
     const word = (code: number) => (code === -1 ? null : words[code]!);
     const day = (key: number) => (key === 0 ? null : this.days.day(key));
-    const s = this.starts;
+    const s = this.starts();
     const m = lengths[3 * r + 1]!;
     return {
       employeeNumber: text.slice(s[3 * r]!, s[3 * r]! + lengths[3 * r]!),
