@@ -1,8 +1,8 @@
 // The accounts of an identity export held in columns: a million Account objects kept for the whole run cost
 // the collector more in garbage collection than in reading, and most of them are only ever counted. An
-// account's object is made when something asks for it (a finding shown, a review planned). The text only
-// shown (login, ID, e-mail, display name) is kept as bytes, and becomes a string when asked for: four
-// million strings that live as long as the run were most of what the garbage collector copied.
+// account's object is made when something asks for it (a finding shown, a review planned). Its text
+// (login, ID, e-mail, display name, employee number) is kept as bytes, and becomes a string when asked
+// for: five million strings that lived as long as the run were most of what the garbage collector copied.
 import type { Account, AccountKind } from './model.ts';
 
 const KINDS: readonly AccountKind[] = ['member', 'guest', 'service'];
@@ -131,12 +131,12 @@ export class TextColumn {
 
 export class AccountTable {
   length = 0;
-  /** Logins, IDs, e-mails and display names: see `pushOthers` for a reader that adds to these itself. */
+  /** Logins, IDs, e-mails, display names and employee numbers: see `pushOthers` for a reader that adds to these itself. */
   readonly logins = new TextColumn();
   readonly ids = new TextColumn();
   readonly emails = new TextColumn();
   readonly displayNames = new TextColumn();
-  readonly employeeNumber: (string | null)[] = [];
+  readonly employeeNumbers = new TextColumn();
   readonly lastSignIn: (string | null)[] = [];
   readonly created: (string | null)[] = [];
   /** Only the accounts whose source lists groups are in here. */
@@ -150,14 +150,15 @@ export class AccountTable {
     this.ids.push(a.id);
     this.emails.push(a.email);
     this.displayNames.push(a.displayName);
+    this.employeeNumbers.push(a.employeeNumber);
     this.pushOthers(a);
   }
 
   /**
-   * Keeps the values of an account whose login, ID, e-mail and display name the reader has already added to
-   * `logins`, `ids`, `emails` and `displayNames`: one with their bytes at hand copies those, and keeps no strings.
+   * Keeps the values of an account whose text the reader has already added to `logins`, `ids`, `emails`,
+   * `displayNames` and `employeeNumbers`: one with their bytes at hand copies those, and keeps no strings.
    */
-  pushOthers(a: Omit<Account, 'login' | 'id' | 'email' | 'displayName'>): void {
+  pushOthers(a: Omit<Account, 'login' | 'id' | 'email' | 'displayName' | 'employeeNumber'>): void {
     const i = this.length++;
     if (i === this.#flags.length) {
       const flags = new Uint8Array(i * 2);
@@ -167,7 +168,6 @@ export class AccountTable {
       line.set(this.#line);
       this.#line = line;
     }
-    this.employeeNumber.push(a.employeeNumber);
     this.lastSignIn.push(a.lastSignIn);
     this.created.push(a.created);
     if (a.groups !== null) this.#groups.set(i, a.groups);
@@ -193,6 +193,10 @@ export class AccountTable {
 
   displayName(i: number): string {
     return this.displayNames.at(i)!;
+  }
+
+  employeeNumber(i: number): string | null {
+    return this.employeeNumbers.at(i);
   }
 
   enabled(i: number): boolean {
@@ -238,7 +242,7 @@ export class AccountTable {
       login: this.login(i),
       email: this.email(i),
       displayName: this.displayName(i),
-      employeeNumber: this.employeeNumber[i]!,
+      employeeNumber: this.employeeNumber(i),
       enabled: this.enabled(i),
       kind: this.kind(i),
       privileged: this.privileged(i),

@@ -475,14 +475,24 @@ export class RecordValues {
 
   /**
    * For a string of plain ASCII with no escapes and no space at either end, as `text` in parse-values.ts
-   * would keep it, hands its bytes to `into` and returns true; otherwise false, and `get` is the way.
+   * would keep it, hands its bytes to `into` and returns true; otherwise false, and `get` is the way. With
+   * `noLowerCase`, a string with a lower-case letter is refused too (an employee number to be upper-cased).
    */
-  copyPlainText(slot: number, into: { pushBytes(bytes: Buffer, start: number, end: number): void }): boolean {
+  copyPlainText(
+    slot: number,
+    into: { pushBytes(bytes: Buffer, start: number, end: number): void },
+    noLowerCase = false,
+  ): boolean {
     if (this.raw[slot] !== LAZY || this.kinds[slot] !== 0) return false;
     const s = this.starts[slot]!;
     const e = this.ends[slot]!;
     const b = this.buf;
     if (e === s || b[s]! <= 0x20 || b[e - 1]! <= 0x20) return false;
+    if (noLowerCase)
+      for (let k = s; k < e; k++) {
+        const c = b[k]!;
+        if (c >= 0x61 && c <= 0x7a) return false;
+      }
     into.pushBytes(b, s, e);
     return true;
   }

@@ -326,14 +326,15 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
             .map((g) => text(obj(g)?.displayName) ?? text(obj(g)?.id) ?? '')
             .filter((g) => g !== '');
         }
-        const employeeNumber = normaliseEmployeeNumber(text(v.get(at.employeeId)));
         const kind = accountKind(login, text(v.get(at.userType)) ?? text(v.get(at.employeeType)));
         const created = dayOf(createdDay(v, at.created, context, line, 'createdDateTime'), context.days);
         putText(v, at.id, accounts.ids, login);
         putText(v, at.mail, accounts.emails, null);
         putText(v, at.displayName, accounts.displayNames, login);
+        // An employee number already as normaliseEmployeeNumber leaves it (most are) is copied as bytes.
+        if (!v.copyPlainText(at.employeeId, accounts.employeeNumbers, true))
+          accounts.employeeNumbers.push(normaliseEmployeeNumber(text(v.get(at.employeeId))));
         accounts.pushOthers({
-          employeeNumber,
           enabled,
           kind,
           privileged: null,

@@ -363,6 +363,37 @@ describe('HR exports in other shapes', () => {
     expect(analysis.leavers.map((r) => r.account.login)).toEqual(['dan.smith@riverside.nhs.uk']);
   });
 
+  test('employee numbers in the users export in lower case, with spaces, or as numbers still match', async () => {
+    const users = path.join(dir, 'users-numbers.json');
+    const user = (upn: string, employeeId: unknown) => ({
+      id: upn,
+      userPrincipalName: upn,
+      accountEnabled: true,
+      employeeId,
+    });
+    await writeFile(
+      users,
+      JSON.stringify([
+        user('first@x.nhs.uk', 'E001'),
+        user('second@x.nhs.uk', ' e002 '),
+        user('third@x.nhs.uk', 'e003'),
+        user('fourth@x.nhs.uk', 4),
+        user('fifth@x.nhs.uk', 'E005'),
+      ]),
+    );
+    const result = await collectAccessReview({ hr: fx('hr.csv'), idp: users }, { policy });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(
+      result.value.analysis.results.map((r) => [r.account.employeeNumber, r.hr?.employeeNumber]),
+    ).toEqual([
+      ['E001', 'E001'],
+      ['E002', 'E002'],
+      ['E003', 'E003'],
+      ['4', undefined],
+      ['E005', 'E005'],
+    ]);
+  });
+
   test('a leaver by status alone, and the words each finding says', async () => {
     const hr = path.join(dir, 'hr-status.csv');
     await writeFile(

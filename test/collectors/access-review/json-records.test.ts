@@ -157,6 +157,24 @@ describe('readJsonRecords with the fields a reader wants', () => {
     expect(copied.every((c, i) => c === null || c === text(values[i + 1]))).toBe(true);
   });
 
+  test('an employee number with a lower-case letter is not copied when asked to refuse those', async () => {
+    const records = [{ n: 'first' }, { n: 'E0001' }, { n: 'e0001' }, { n: 'EMP-z' }, { n: '42A' }];
+    const copied: (string | null)[] = [];
+    const into = {
+      bytes: '',
+      pushBytes(bytes: Buffer, start: number, end: number) {
+        this.bytes = bytes.toString('utf8', start, end);
+      },
+    };
+    await readJsonRecords(chunked(JSON.stringify(records), 1 << 20), 'users.json', (_r, _l, _c, listen) =>
+      listen({
+        fields: new RecordFields(['n']),
+        onFields: (v) => copied.push(v.copyPlainText(0, into, true) ? into.bytes : null),
+      }),
+    );
+    expect(copied).toEqual(['E0001', null, null, '42A']);
+  });
+
   test('escapes, non-ASCII text, a repeated key and lines', async () => {
     const text = `[
 {"id": "first"},
