@@ -391,6 +391,15 @@ const UNOWNED: Record<AccountKind, string> = {
   member: 'nobody in HR matches this account by employee number or e-mail',
 };
 
+/**
+ * Adds the training coverage to an analysis made without it (`training: null`), once counted: the analysis of
+ * the accounts need not wait for the training export, which is read alongside it.
+ */
+export function addTraining(analysis: Analysis, training: TrainingCoverage): void {
+  analysis.training = training;
+  delete analysis.notDeterminable.training;
+}
+
 export function analyse(input: AnalyseInput): Analysis {
   const { policy, capabilities } = input;
   const at = policy.at;

@@ -494,6 +494,34 @@ describe('bad input names the file and line, and nothing comes back', () => {
     if (!result.ok) expect(`${result.error.where}: ${result.error.message}`).toMatch(message);
   });
 
+  test.each([true, false])(
+    'a bad matrix is reported after a bad training export, as in file order (worker: %s)',
+    async (parallel) => {
+      const hr = path.join(dir, 'hr-order.csv');
+      const idp = path.join(dir, 'users-order.json');
+      const training = path.join(dir, 'training-order.csv');
+      const matrix = path.join(dir, 'matrix-order.csv');
+      await writeFile(hr, `${HR_HEAD}E001,a@x,A,Active,2020-01-01,,R,D,\n`);
+      await writeFile(idp, '{"value":[{"userPrincipalName":"a@x","accountEnabled":true}]}');
+      await writeFile(matrix, 'role,group\n,nobody\n');
+      const run = () => collectAccessReview({ hr, idp, training, matrix }, { policy, parallel });
+      await writeFile(training, 'Employee Number,Course,Completion Date\nE001,Data Security,yesterday\n');
+      const first = await run();
+      expect(first.ok || `${first.error.where}: ${first.error.message}`).toMatch(/^training-order\.csv:2: /);
+      await writeFile(training, 'Employee Number,Course,Completion Date\nE001,Data Security,2026-01-01\n');
+      const second = await run();
+      expect(second.ok || `${second.error.where}: ${second.error.message}`).toMatch(
+        /^matrix-order\.csv:2: this row has no role/,
+      );
+      await writeFile(matrix, 'role,group\nR,staff\n');
+      const third = await run();
+      if (!third.ok) throw new Error(third.error.message);
+      expect(third.value.inputs.map((i) => i.role)).toEqual(['hr', 'idp:entra-users', 'training', 'matrix']);
+      expect(third.value.analysis.training).toMatchObject({ covered: 1, of: 1 });
+      expect(third.value.analysis.notDeterminable.training).toBeUndefined();
+    },
+  );
+
   test('a UTF-8 BOM and CRLF line ends are read as any other CSV', async () => {
     const hr = path.join(dir, 'hr-bom.csv');
     await writeFile(
