@@ -20,6 +20,7 @@ const MFA_SHIFT = 5;
 /** Text is kept in blocks of this many bytes; a value never spans two. */
 const BLOCK_BITS = 20;
 const BLOCK = 1 << BLOCK_BITS;
+const MAX_BLOCKS = 2 ** (32 - BLOCK_BITS);
 /** The length of a missing value. */
 const NONE = -1;
 /** The length of a value kept as a string (see `TextColumn.push`). */
@@ -46,8 +47,8 @@ export class TextColumn {
   #source: Buffer | null = null;
   #sourceView: DataView = new DataView(new ArrayBuffer(0));
   #used = 0;
-  /** Where each value starts: its block number times BLOCK plus its offset. */
-  #starts = new Int32Array(1024);
+  /** Where each value starts: its block number times BLOCK plus its offset (so four gigabytes at most). */
+  #starts = new Uint32Array(1024);
   #lengths = new Int32Array(1024);
   readonly #strings = new Map<number, string>();
 
@@ -55,7 +56,7 @@ export class TextColumn {
   #room(bytes: number): number {
     const i = this.length++;
     if (i === this.#starts.length) {
-      const starts = new Int32Array(i * 2);
+      const starts = new Uint32Array(i * 2);
       starts.set(this.#starts);
       this.#starts = starts;
       const lengths = new Int32Array(i * 2);
@@ -63,6 +64,7 @@ export class TextColumn {
       this.#lengths = lengths;
     }
     if (this.#used + bytes > this.#block.length) {
+      if (this.#blocks.length === MAX_BLOCKS) throw new Error('more text than a column can hold');
       this.#block = Buffer.allocUnsafeSlow(BLOCK) as RawBuffer;
       this.#blockView = new DataView(this.#block.buffer, this.#block.byteOffset, BLOCK);
       this.#blocks.push(this.#block);
@@ -108,7 +110,8 @@ export class TextColumn {
       this.#source = bytes;
       this.#sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     }
-    // Four bytes at a time, then the rest: a byte at a time was three times slower, and Buffer#copy no quicker.
+    // Four bytes at a time, then the rest: a byte at a time was three times slower, and Buffer#copy no
+    // quicker.
     const from = this.#sourceView;
     const to = this.#blockView;
     let k = start;
@@ -131,7 +134,7 @@ export class TextColumn {
 
 export class AccountTable {
   length = 0;
-  /** Logins, IDs, e-mails, display names and employee numbers: see `pushOthers` for a reader that adds to these itself. */
+  /** The accounts' text: see `pushOthers` for a reader that adds to these itself. */
   readonly logins = new TextColumn();
   readonly ids = new TextColumn();
   readonly emails = new TextColumn();

@@ -188,7 +188,7 @@ export function keyRanges(table: HrTable): { numbers: KeyRanges; emails: KeyRang
  */
 export class HrRows {
   readonly length: number;
-  /** Three per row: where its employee number, e-mail and name start in the text; worked out when first needed. */
+  /** Three per row: where its employee number, e-mail and name start in the text; made when first needed. */
   #starts: Int32Array | undefined;
   private readonly made: (HrRecord | undefined)[];
   private readonly leaverWord: boolean[];

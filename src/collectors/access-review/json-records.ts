@@ -940,8 +940,8 @@ class FieldExtractor {
   }
 
   private literal(word: string): void {
-    // Four bytes at once when they are all here: `true`, `null`, and `fals` before the `e`. A record has a few
-    // of these, and a character at a time was a tenth of the reading.
+    // Four bytes at once when they are all here: `true`, `null`, and `fals` before the `e`. A record has a
+    // few of these, and a character at a time was a tenth of the reading.
     const pos = this.pos;
     if (pos + 4 <= this.end) {
       const w = this.view.getInt32(pos, true);

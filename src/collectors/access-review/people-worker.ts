@@ -18,7 +18,7 @@ const limits = {
   onBytes: (bytes: number) => post({ kind: 'bytes', bytes }),
 };
 
-/** Reads HR, hands it over, then reads training; a function rather than top-level code, as it is loaded as CommonJS. */
+/** Reads HR, hands it over, then reads training: in a function, as CommonJS has no top-level await. */
 async function readPeople(): Promise<void> {
   let stage: 'hr' | 'training' = 'hr';
   try {

@@ -180,7 +180,7 @@ function putText(v: RecordValues, slot: number, column: TextColumn, otherwise: s
   if (!v.copyPlainText(slot, column)) column.push(text(v.get(slot)) ?? otherwise);
 }
 
-/** A creation time kept to its day: a JSON mapper mostly gives the day already (see createdDay); CSV ones the time. */
+/** A creation time kept to its day: JSON mappers mostly give the day (see createdDay), CSV ones the time. */
 function dayOf(created: string | null, days: DayPool): string | null {
   return created !== null && created.length !== 10 ? days.day(isoDateKey(created, 0, 10)) : created;
 }
@@ -292,8 +292,8 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
       const { file, seen, accounts } = context;
       const at = ENTRA.at;
       return (v, line) => {
-        // The login's bytes are copied before its string is read (which would leave no bytes to copy); a record
-        // without one stops the read, table and all.
+        // The login's bytes are copied before its string is read (which would leave no bytes to copy); a
+        // record without one stops the read, table and all.
         const copied = v.copyPlainText(at.login, accounts.logins);
         const login = need(text(v.get(at.login)), file, line, 'userPrincipalName');
         if (!copied) accounts.logins.push(login);
