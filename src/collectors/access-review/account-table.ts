@@ -3,6 +3,7 @@
 // account's object is made when something asks for it (a finding shown, a review planned). Its text
 // (login, ID, e-mail, display name, employee number) is kept as bytes, and becomes a string when asked
 // for: five million strings that lived as long as the run were most of what the garbage collector copied.
+import type { ByteKeys } from './key-index.ts';
 import type { Account, AccountKind } from './model.ts';
 
 const KINDS: readonly AccountKind[] = ['member', 'guest', 'service'];
@@ -38,7 +39,7 @@ interface RawBuffer extends Buffer {
  * decoded when read. A value whose bytes would not decode to the same string (one with half a surrogate
  * pair) is kept as it is.
  */
-export class TextColumn {
+export class TextColumn implements ByteKeys {
   length = 0;
   #blocks: RawBuffer[] = [];
   #block = Buffer.allocUnsafeSlow(0) as RawBuffer;
@@ -119,6 +120,21 @@ export class TextColumn {
     for (; k + 4 <= end; k += 4, p += 4) to.setInt32(p, from.getInt32(k, true), true);
     const block = this.#block;
     for (; k < end; k++, p++) block[p] = bytes[k]!;
+  }
+
+  /** The block holding value `i`'s bytes; null when it has none there (see `byteLengthOf`). */
+  bufferOf(i: number): Buffer | null {
+    return this.#lengths[i]! <= 0 ? null : this.#blocks[this.#starts[i]! >>> BLOCK_BITS]!;
+  }
+
+  /** Where value `i`'s bytes start in `bufferOf(i)`. */
+  startOf(i: number): number {
+    return this.#starts[i]! & (BLOCK - 1);
+  }
+
+  /** How many bytes value `i` has: negative when it is missing or kept as a string. */
+  byteLengthOf(i: number): number {
+    return this.#lengths[i]!;
   }
 
   at(i: number): string | null {

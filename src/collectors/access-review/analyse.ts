@@ -278,8 +278,6 @@ export function createTrainingTally(index: HrIndex, policy: Policy): TrainingTal
   };
 }
 
-const MATCH_BATCH = 4096;
-
 /** Each account's HR row (-1 for none) and how it was found: 1 by employee number, 2 by e-mail, 0 not. */
 export interface AccountMatches {
   rows: Int32Array;
@@ -294,13 +292,8 @@ export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMa
   const n = accounts.length;
   const rows = new Int32Array(n);
   const how = new Uint8Array(n);
-  // The employee numbers are kept as bytes: made strings a batch at a time, which die young.
-  const keys = new Array<string | null>(MATCH_BATCH).fill(null);
-  for (let from = 0; from < n; from += MATCH_BATCH) {
-    const to = Math.min(n, from + MATCH_BATCH);
-    for (let i = from; i < to; i++) keys[i - from] = accounts.employeeNumber(i);
-    index.byNumber.getMany(keys, rows.subarray(from, to), 0, to - from);
-  }
+  // Looked up from their bytes, as the accounts keep them: a million lookups make no strings.
+  index.byNumber.getManyBytes(accounts.employeeNumbers, rows);
   const misses: number[] = [];
   for (let i = 0; i < n; i++) {
     if (rows[i] !== -1) how[i] = 1;
