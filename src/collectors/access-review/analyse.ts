@@ -173,11 +173,15 @@ export interface HrIndex {
  */
 export function emailIndex(text: string, emails: KeyRanges, active: Uint8Array): KeyIndex {
   const index = new KeyIndex(text, emails);
-  const current: number[] = [];
-  const former: number[] = [];
-  for (let r = 0; r < active.length; r++) (active[r] === 1 ? current : former).push(r);
-  index.addRows(current);
-  index.addRows(former);
+  const current = new Int32Array(active.length);
+  const former = new Int32Array(active.length);
+  let currents = 0;
+  let formers = 0;
+  for (let r = 0; r < active.length; r++)
+    if (active[r] === 1) current[currents++] = r;
+    else former[formers++] = r;
+  index.addRows(current.subarray(0, currents));
+  index.addRows(former.subarray(0, formers));
   return index;
 }
 

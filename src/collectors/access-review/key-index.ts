@@ -144,7 +144,7 @@ export class KeyIndex {
    * a later one, `onRepeat(row, earlier)` is called and nothing is added. A batch's slots are read before any
    * is written, so their cache misses overlap.
    */
-  addRows(rows: readonly number[], onRepeat?: (row: number, earlier: number) => void): void {
+  addRows(rows: ArrayLike<number>, onRepeat?: (row: number, earlier: number) => void): void {
     const { starts, lengths } = this.ranges;
     const { hashes, slots } = this;
     const table = this.table;
