@@ -112,7 +112,9 @@ export class KeyIndex {
       let keys = 0;
       for (const length of ranges.lengths) if (length !== -1) keys++;
       this.bits = Math.max(4, Math.ceil(Math.log2(keys * 2 + 1)));
-      this.table = new Int32Array(2 << this.bits).fill(EMPTY);
+      // Shared memory: the HR index is built in a worker thread that goes on using it for training, and the
+      // thread it is posted to reads the same table rather than a copy (neither writes to it once built).
+      this.table = new Int32Array(new SharedArrayBuffer(4 * (2 << this.bits))).fill(EMPTY);
     }
   }
 
