@@ -173,11 +173,15 @@ export interface HrIndex {
  */
 export function emailIndex(text: string, emails: KeyRanges, active: Uint8Array): KeyIndex {
   const index = new KeyIndex(text, emails);
-  const current: number[] = [];
-  const former: number[] = [];
-  for (let r = 0; r < active.length; r++) (active[r] === 1 ? current : former).push(r);
-  index.addRows(current);
-  index.addRows(former);
+  const current = new Int32Array(active.length);
+  const former = new Int32Array(active.length);
+  let currents = 0;
+  let formers = 0;
+  for (let r = 0; r < active.length; r++)
+    if (active[r] === 1) current[currents++] = r;
+    else former[formers++] = r;
+  index.addRows(current.subarray(0, currents));
+  index.addRows(former.subarray(0, formers));
   return index;
 }
 
@@ -292,17 +296,20 @@ export function matchAccounts(accounts: AccountTable, index: HrIndex): AccountMa
   const n = accounts.length;
   const rows = new Int32Array(n);
   const how = new Uint8Array(n);
-  index.byNumber.getMany(accounts.employeeNumber, rows);
+  // Looked up from their bytes, as the accounts keep them: a million lookups make no strings.
+  index.byNumber.getManyBytes(accounts.employeeNumbers, rows);
   const misses: number[] = [];
   for (let i = 0; i < n; i++) {
     if (rows[i] !== -1) how[i] = 1;
     else misses.push(i);
   }
-  for (const column of [accounts.email, accounts.login]) {
+  const byEmail = (i: number) => accounts.email(i);
+  const byLogin = (i: number) => accounts.login(i);
+  for (const column of [byEmail, byLogin]) {
     if (misses.length === 0) break;
     const found = new Int32Array(misses.length);
     index.byEmail.getMany(
-      misses.map((i) => normaliseEmail(column[i])),
+      misses.map((i) => normaliseEmail(column(i))),
       found,
     );
     let left = 0;
@@ -381,6 +388,15 @@ const UNOWNED: Record<AccountKind, string> = {
   member: 'nobody in HR matches this account by employee number or e-mail',
 };
 
+/**
+ * Adds the training coverage to an analysis made without it (`training: null`), once counted: the analysis of
+ * the accounts need not wait for the training export, which is read alongside it.
+ */
+export function addTraining(analysis: Analysis, training: TrainingCoverage): void {
+  analysis.training = training;
+  delete analysis.notDeterminable.training;
+}
+
 export function analyse(input: AnalyseInput): Analysis {
   const { policy, capabilities } = input;
   const at = policy.at;
@@ -440,7 +456,16 @@ export function analyse(input: AnalyseInput): Analysis {
   const atKey = isoDateKey(at, 0, 10);
   const leftRow =
     hrList instanceof HrRows ? (row: number) => hrList.left(row, atKey) : (row: number) => left(hrList[row]!);
+  const leaveDateOf =
+    hrList instanceof HrRows
+      ? (row: number) => hrList.leaveDate(row)
+      : (row: number) => hrList[row]!.leaveDate;
+  const statusOf =
+    hrList instanceof HrRows ? (row: number) => hrList.status(row) : (row: number) => hrList[row]!.status;
   const hrAt = (row: number) => hrList.at(row)!;
+  // Sign-in times repeat (Graph's come as shared strings): whether each is dormant, and its finding, decided
+  // once, for the first few thousand of them.
+  const dormantAt = new Map<string, Finding[] | null>();
 
   const { rows, how } = input.matches ?? matchAccounts(accounts, index);
   for (let i = 0; i < n; i++) {
@@ -453,16 +478,16 @@ export function analyse(input: AnalyseInput): Analysis {
     if (privileged !== null) privilegedKnown = true;
 
     if (row !== -1 && leftRow(row)) {
-      const hr = hrAt(row);
+      const leaveDate = leaveDateOf(row);
       if (!enabled) counts.leaversDisabled++;
-      else if (hr.leaveDate === null) {
-        found = add(found, findings.of('leaver', noLeaveDate, hr.status));
+      else if (leaveDate === null) {
+        found = add(found, findings.of('leaver', noLeaveDate, statusOf(row)));
       } else {
-        let limit = graceEnds.get(hr.leaveDate);
+        let limit = graceEnds.get(leaveDate);
         if (limit === undefined)
-          graceEnds.set(hr.leaveDate, (limit = addDays(hr.leaveDate, policy.leaverGraceDays)));
+          graceEnds.set(leaveDate, (limit = addDays(leaveDate, policy.leaverGraceDays)));
         if (at > limit) {
-          found = add(found, findings.of('leaver', leftOn, hr.leaveDate));
+          found = add(found, findings.of('leaver', leftOn, leaveDate));
         } else counts.leaversWithinGrace++;
       }
     }
@@ -490,8 +515,14 @@ export function analyse(input: AnalyseInput): Analysis {
         const created = accounts.created[i]!;
         if (created === null || created < dormantBefore)
           found = add(found, findings.one('dormant', 'has never signed in'));
-      } else if (last < dormantBefore) {
-        found = add(found, findings.of('dormant', lastSignInDetail, last.slice(0, 10)));
+      } else {
+        let dormantFinding = dormantAt.get(last);
+        if (dormantFinding === undefined) {
+          dormantFinding =
+            last < dormantBefore ? findings.of('dormant', lastSignInDetail, last.slice(0, 10)) : null;
+          if (dormantAt.size < 4096) dormantAt.set(last, dormantFinding);
+        }
+        if (dormantFinding !== null) found = add(found, dormantFinding);
       }
     }
 

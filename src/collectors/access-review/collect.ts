@@ -5,9 +5,9 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CollectorInput } from '../../app/ports.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
-import { analyse, matchAccounts, type Analysis, type HrIndex } from './analyse.ts';
+import { addTraining, analyse, type Analysis, type HrIndex } from './analyse.ts';
 import type { HrRows } from './hr-table.ts';
-import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES } from './input-file.ts';
+import { InputError, openInput, DEFAULT_MAX_INPUT_BYTES, type OpenedInput } from './input-file.ts';
 import type { HrRecord, IdpFormat, MfaFormat, Policy, RoleMatrix } from './model.ts';
 import { normaliseEmail } from './model.ts';
 import type { GenericMapping } from './generic-mapping.ts';
@@ -135,20 +135,19 @@ export async function collectAccessReview(
     const { read: hrRead, records: hr, index } = await people;
     inputs.push({ role: 'hr', ...hrRead.input }, ...identity.inputs);
     const { idp, mfaFormat } = identity;
-    // Matched now, while the worker may still be reading training: the longest part of the analysis.
-    const matches = matchAccounts(idp.accounts, index);
-
-    let training: TrainingFileRead | null = null;
-    if (worker) training = await worker.training;
-    else if (files.training !== undefined)
-      training = await readTrainingFile(files.training, index, options.policy, limits);
-    if (training !== null) inputs.push({ role: 'training', ...training.input });
-
+    // The accounts are analysed now, while the worker may still be reading training, whose coverage is added
+    // when it comes. So the matrix, a small file, is read before training: a problem with it waits until
+    // training has been read, to be reported in file order.
     let matrix: RoleMatrix | null = null;
+    let matrixInput: OpenedInput | undefined;
+    let matrixProblem: { error: unknown } | undefined;
     if (files.matrix !== undefined) {
-      const matrixInput = await openInput(files.matrix, max, onBytes);
-      matrix = await readMatrix(matrixInput);
-      inputs.push({ role: 'matrix', ...matrixInput.fingerprint() });
+      try {
+        matrixInput = await openInput(files.matrix, max, onBytes);
+        matrix = await readMatrix(matrixInput);
+      } catch (error) {
+        matrixProblem = { error };
+      }
     }
 
     const analysis = analyse({
@@ -157,12 +156,23 @@ export async function collectAccessReview(
       mfaFormat,
       accounts: idp.accounts,
       hr,
-      training: training?.coverage ?? null,
+      training: null,
       matrix,
       policy: options.policy,
       index,
-      matches,
     });
+
+    let training: TrainingFileRead | null = null;
+    if (worker) training = await worker.training;
+    else if (files.training !== undefined)
+      training = await readTrainingFile(files.training, index, options.policy, limits);
+    if (training !== null) {
+      inputs.push({ role: 'training', ...training.input });
+      addTraining(analysis, training.coverage);
+    }
+    if (matrixProblem !== undefined) throw matrixProblem.error;
+    if (matrixInput !== undefined) inputs.push({ role: 'matrix', ...matrixInput.fingerprint() });
+
     let all: HrRecord[] | undefined;
     return success({
       analysis,
@@ -202,7 +212,7 @@ async function readIdentity(
     const accounts = idp.accounts;
     for (let i = 0; i < accounts.length; i++) {
       const entry =
-        mfa.byKey.get(normaliseEmail(accounts.login[i])!) ?? mfa.byKey.get(normaliseEmail(accounts.id[i])!);
+        mfa.byKey.get(normaliseEmail(accounts.login(i))!) ?? mfa.byKey.get(normaliseEmail(accounts.id(i))!);
       if (entry !== undefined) accounts.setMfa(i, entry.mfa, entry.admin);
     }
   }

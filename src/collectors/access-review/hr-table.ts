@@ -87,8 +87,17 @@ class TextBlocks {
   }
 
   join(): string {
-    this.flush();
-    return this.blocks.join('');
+    return TextBlocks.join(this);
+  }
+
+  /** The pieces of each, one after another, in one string: joined once, not joined and then joined again. */
+  static join(...texts: TextBlocks[]): string {
+    const blocks: string[] = [];
+    for (const t of texts) {
+      t.flush();
+      blocks.push(...t.blocks);
+    }
+    return blocks.join('');
   }
 }
 
@@ -145,19 +154,21 @@ export class HrTableBuilder {
       rows,
       // One string for all of them: the strings read from the file were cut from megabyte chunks, and
       // keeping them would keep the chunks.
-      text: this.numbers.join() + this.emails.join() + this.names.join(),
-      lengths: this.lengths.slice(0, 3 * rows),
-      codes: this.codes.slice(0, 4 * rows),
+      text: TextBlocks.join(this.numbers, this.emails, this.names),
+      // Views of the rows used, not copies: the room grown beyond them was never written, so it takes no
+      // memory, and moves to another thread with them.
+      lengths: this.lengths.subarray(0, 3 * rows),
+      codes: this.codes.subarray(0, 4 * rows),
       words: this.words.words,
-      dates: this.dates.slice(0, 2 * rows),
-      lines: this.lines.slice(0, rows),
+      dates: this.dates.subarray(0, 2 * rows),
+      lines: this.lines.subarray(0, rows),
     };
   }
 }
 
 /** 0, 1, ... n - 1. */
-export function allRows(n: number): number[] {
-  const rows = new Array<number>(n);
+export function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
   for (let r = 0; r < n; r++) rows[r] = r;
   return rows;
 }
@@ -188,7 +199,8 @@ export function keyRanges(table: HrTable): { numbers: KeyRanges; emails: KeyRang
  */
 export class HrRows {
   readonly length: number;
-  private readonly starts: Int32Array;
+  /** Three per row: where its employee number, e-mail and name start in the text; made when first needed. */
+  #starts: Int32Array | undefined;
   private readonly made: (HrRecord | undefined)[];
   private readonly leaverWord: boolean[];
 
@@ -201,8 +213,12 @@ export class HrRows {
     this.length = table.rows;
     this.made = new Array<HrRecord | undefined>(table.rows);
     this.leaverWord = table.words.map(isLeaverStatus);
-    // Three per row: where its employee number, e-mail and name start in the text.
-    const { lengths, rows } = table;
+  }
+
+  /** A review that only counts reads no record, and never needs these. */
+  private starts(): Int32Array {
+    if (this.#starts !== undefined) return this.#starts;
+    const { lengths, rows } = this.table;
     const starts = new Int32Array(3 * rows);
     let at = 0;
     for (let f = 0; f < 3; f++)
@@ -210,7 +226,7 @@ export class HrRows {
         starts[3 * r + f] = at;
         at += Math.max(0, lengths[3 * r + f]!);
       }
-    this.starts = starts;
+    return (this.#starts = starts);
   }
 
   at(row: number): HrRecord | undefined {
@@ -226,6 +242,18 @@ export class HrRows {
     return status !== -1 && this.leaverWord[status]!;
   }
 
+  /** The leave date of `row`'s record, without making the record. */
+  leaveDate(row: number): string | null {
+    const key = this.table.dates[2 * row + 1]!;
+    return key === 0 ? null : this.days.day(key);
+  }
+
+  /** The status of `row`'s record, without making the record. */
+  status(row: number): string | null {
+    const code = this.table.codes[4 * row]!;
+    return code === -1 ? null : this.table.words[code]!;
+  }
+
   /** Every row's record. */
   all(): HrRecord[] {
     const records = new Array<HrRecord>(this.length);
@@ -237,7 +265,7 @@ export class HrRows {
     const { text, lengths, codes, dates, lines, words } = this.table;
     const word = (code: number) => (code === -1 ? null : words[code]!);
     const day = (key: number) => (key === 0 ? null : this.days.day(key));
-    const s = this.starts;
+    const s = this.starts();
     const m = lengths[3 * r + 1]!;
     return {
       employeeNumber: text.slice(s[3 * r]!, s[3 * r]! + lengths[3 * r]!),

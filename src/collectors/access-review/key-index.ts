@@ -15,6 +15,28 @@ function hashOf(text: string, s: number, e: number): number {
   return h ^ (h >>> 16);
 }
 
+/** `hashOf` for ASCII text given as its bytes `buf[s..s + n)`: each byte is its character's code. */
+function hashOfBytes(buf: Buffer, s: number, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < s + n; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function isAsciiAt(buf: Buffer, s: number, n: number): boolean {
+  for (let i = s; i < s + n; i++) if (buf[i]! > 0x7f) return false;
+  return true;
+}
+
+/** Whether the ASCII bytes `buf[s..s + n)` are the characters at `text[at..)`. */
+function sameBytesAsText(text: string, at: number, buf: Buffer, s: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (text.charCodeAt(at + k) !== buf[s + k]) return false;
+  return true;
+}
+
 /**
  * Whether `word` stands at `text[s..)`, the whole of it within `text`. A slice compared with ===, which V8
  * does natively, rather than String#startsWith, which profiled at about three times the cost for the
@@ -52,6 +74,18 @@ export function packKeys(keys: readonly (string | null)[]): { text: string; rang
   return { text: keys.map((k) => k ?? '').join(''), ranges: { starts, lengths } };
 }
 
+/**
+ * Keys kept as UTF-8 bytes, as a TextColumn keeps them: for key `i`, the buffer holding its bytes, where they
+ * start and how many there are; a key with no bytes there (missing, empty, or kept as text) is `at(i)`.
+ */
+export interface ByteKeys {
+  readonly length: number;
+  bufferOf(i: number): Buffer | null;
+  startOf(i: number): number;
+  byteLengthOf(i: number): number;
+  at(i: number): string | null;
+}
+
 export class KeyIndex {
   /** Pairs of (hash, row); row EMPTY marks a free slot. Linear probing. */
   private table: Int32Array;
@@ -78,7 +112,9 @@ export class KeyIndex {
       let keys = 0;
       for (const length of ranges.lengths) if (length !== -1) keys++;
       this.bits = Math.max(4, Math.ceil(Math.log2(keys * 2 + 1)));
-      this.table = new Int32Array(2 << this.bits).fill(EMPTY);
+      // Shared memory: the HR index is built in a worker thread that goes on using it for training, and the
+      // thread it is posted to reads the same table rather than a copy (neither writes to it once built).
+      this.table = new Int32Array(new SharedArrayBuffer(4 * (2 << this.bits))).fill(EMPTY);
     }
   }
 
@@ -110,7 +146,7 @@ export class KeyIndex {
    * a later one, `onRepeat(row, earlier)` is called and nothing is added. A batch's slots are read before any
    * is written, so their cache misses overlap.
    */
-  addRows(rows: readonly number[], onRepeat?: (row: number, earlier: number) => void): void {
+  addRows(rows: ArrayLike<number>, onRepeat?: (row: number, earlier: number) => void): void {
     const { starts, lengths } = this.ranges;
     const { hashes, slots } = this;
     const table = this.table;
@@ -216,6 +252,103 @@ export class KeyIndex {
         }
         rows[start + i] = at;
       }
+    }
+  }
+
+  /**
+   * `getMany` for keys kept as bytes: an ASCII key (most are) is hashed and compared where its bytes
+   * stand, so that a million lookups make no strings; any other is made a string and looked up as `getMany`
+   * would.
+   */
+  getManyBytes(keys: ByteKeys, rows: Int32Array): void {
+    const strings = new Array<string | null>(BATCH).fill(null);
+    const asText = new Uint8Array(BATCH);
+    const probe = new Int32Array(1);
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const n = Math.min(BATCH, keys.length - start);
+      let texts = 0;
+      for (let i = 0; i < n; i++) {
+        const key = start + i;
+        const buf = keys.byteLengthOf(key) > 0 ? keys.bufferOf(key) : null;
+        asText[i] = buf === null || !isAsciiAt(buf, keys.startOf(key), keys.byteLengthOf(key)) ? 1 : 0;
+        texts += asText[i]!;
+      }
+      this.lookUpBytes(keys, start, n, asText, rows);
+      if (texts === 0) continue;
+      for (let i = 0; i < n; i++) {
+        if (asText[i] === 0) continue;
+        strings[0] = keys.at(start + i);
+        this.getMany(strings, probe, 0, 1);
+        rows[start + i] = probe[0]!;
+      }
+    }
+  }
+
+  /** Looks up the ASCII keys `keys[start..start + n)` not marked in `skip`, in the passes of `getMany`. */
+  private lookUpBytes(keys: ByteKeys, start: number, n: number, skip: Uint8Array, rows: Int32Array): void {
+    const { hashes, slots, found, keyStarts, keyLengths } = this;
+    const { starts, lengths } = this.ranges;
+    const text = this.text;
+    const table = this.table;
+    const shift = 32 - this.bits;
+    const mask = (1 << this.bits) - 1;
+    for (let i = 0; i < n; i++) {
+      if (skip[i] === 1) continue;
+      const key = start + i;
+      const h = hashOfBytes(keys.bufferOf(key)!, keys.startOf(key), keys.byteLengthOf(key));
+      hashes[i] = h;
+      slots[i] = h >>> shift;
+    }
+    for (let i = 0; i < n; i++) {
+      if (skip[i] === 1) continue;
+      const h = hashes[i]!;
+      let j = slots[i]!;
+      for (;;) {
+        const at = table[2 * j + 1]!;
+        if (at === EMPTY || table[2 * j] === h) {
+          found[i] = at;
+          slots[i] = j;
+          break;
+        }
+        j = (j + 1) & mask;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const at = skip[i] === 1 ? EMPTY : found[i]!;
+      keyStarts[i] = at === EMPTY ? 0 : starts[at]!;
+      keyLengths[i] = at === EMPTY ? -1 : lengths[at]!;
+    }
+    let touched = 0;
+    for (let i = 0; i < n; i++) touched ^= text.charCodeAt(keyStarts[i]!) | 0;
+    this.touched = touched;
+    for (let i = 0; i < n; i++) {
+      if (skip[i] === 1) continue;
+      const key = start + i;
+      const buf = keys.bufferOf(key)!;
+      const s = keys.startOf(key);
+      const length = keys.byteLengthOf(key);
+      let at = found[i]!;
+      if (
+        at !== EMPTY &&
+        !(keyLengths[i] === length && sameBytesAsText(text, keyStarts[i]!, buf, s, length))
+      ) {
+        // Another key with the same hash: probe on, one at a time (rare).
+        const h = hashes[i]!;
+        at = EMPTY;
+        for (let j = (slots[i]! + 1) & mask; ; j = (j + 1) & mask) {
+          const next = table[2 * j + 1]!;
+          if (next === EMPTY) break;
+          if (
+            table[2 * j] === h &&
+            lengths[next] === length &&
+            sameBytesAsText(text, starts[next]!, buf, s, length)
+          ) {
+            at = next;
+            break;
+          }
+        }
+      }
+      rows[key] = at;
     }
   }
 }

@@ -18,14 +18,19 @@ const limits = {
   onBytes: (bytes: number) => post({ kind: 'bytes', bytes }),
 };
 
-let stage: 'hr' | 'training' = 'hr';
-try {
-  const { read, index } = await readHrFile(job.hr, job.policy.at, limits);
-  post({ kind: 'hr', read }, transferablesOfHr(read));
-  stage = 'training';
-  const training =
-    job.training === undefined ? null : await readTrainingFile(job.training, index, job.policy, limits);
-  post({ kind: 'training', read: training });
-} catch (e) {
-  post({ kind: 'failed', stage, problem: problemOf(e) });
+/** Reads HR, hands it over, then reads training: in a function, as CommonJS has no top-level await. */
+async function readPeople(): Promise<void> {
+  let stage: 'hr' | 'training' = 'hr';
+  try {
+    const { read, index } = await readHrFile(job.hr, job.policy.at, limits);
+    post({ kind: 'hr', read }, transferablesOfHr(read));
+    stage = 'training';
+    const training =
+      job.training === undefined ? null : await readTrainingFile(job.training, index, job.policy, limits);
+    post({ kind: 'training', read: training });
+  } catch (e) {
+    post({ kind: 'failed', stage, problem: problemOf(e) });
+  }
 }
+
+void readPeople();

@@ -2,7 +2,7 @@
 // JSON, admin CSV), Google Workspace (Directory API JSON, admin console CSV), SCIM 2.0, or any CSV through a
 // column-mapping file. The format is recognised from the records themselves unless one is named.
 import { readCsvRecords, requireColumn, type CsvColumns } from './csv-records.ts';
-import { AccountTable } from './account-table.ts';
+import { AccountTable, type TextColumn } from './account-table.ts';
 import type { GenericMapping } from './generic-mapping.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
 import { OBJECT, readJsonRecords, RecordFields, type RecordValues } from './json-records.ts';
@@ -90,9 +90,7 @@ export async function readIdp(
   // Only the creation day matters (an account made last week is not dormant), and days repeat: share them.
   const days = new DayPool();
   const keep = (account: Account) => {
-    // A JSON mapper gives the day already (see createdDay); the CSV ones give the time.
-    if (account.created !== null && account.created.length !== 10)
-      account.created = days.day(isoDateKey(account.created, 0, 10));
+    account.created = dayOf(account.created, days);
     accounts.push(account);
   };
   if (options.format === 'generic-csv' && !options.mapping)
@@ -120,9 +118,9 @@ export async function readIdp(
         );
       // The first record tells the format; from the second on, only the fields the format needs are read.
       const { fields, map } = JSON_MAPPERS[format as JsonFormat];
-      const toAccount = map({ file, seen, days });
-      keep(toAccount(fields.fromObject(record), line));
-      listen({ fields, onFields: (values, at) => keep(toAccount(values, at)) });
+      const toAccount = map({ file, seen, days, keep, accounts });
+      toAccount(fields.fromObject(record), line);
+      listen({ fields, onFields: toAccount });
     });
     if (accounts.length === 0) throw new InputError(file, null, 'the export lists no accounts');
     const fmt = format!;
@@ -156,17 +154,35 @@ export async function readIdp(
 
 type JsonFormat = 'entra-users' | 'okta-users' | 'google-users' | 'scim';
 
-/** What a mapper is given: the file for messages, what the export turned out to hold, and the day pool. */
+/**
+ * What a mapper is given: the file for messages, what the export turned out to hold, the day pool, and where
+ * its accounts go: `keep` for an Account, or the table itself for a mapper that copies text as bytes.
+ */
 interface MapContext {
   file: string;
   seen: { signIn: boolean; groups: boolean };
   days: DayPool;
+  keep: (account: Account) => void;
+  accounts: AccountTable;
 }
 
-/** A format's fields, by name, and how their values become an Account. */
+/** A format's fields, by name, and how their values become an account kept. */
 interface JsonMapper {
   fields: RecordFields;
-  map(context: MapContext): (v: RecordValues, line: number) => Account;
+  map(context: MapContext): (v: RecordValues, line: number) => void;
+}
+
+/**
+ * Adds to `column` the text of `slot` as `text` reads it, or `otherwise` when there is none: copied as bytes
+ * when it is plain, so that a million accounts make no strings for it.
+ */
+function putText(v: RecordValues, slot: number, column: TextColumn, otherwise: string | null): void {
+  if (!v.copyPlainText(slot, column)) column.push(text(v.get(slot)) ?? otherwise);
+}
+
+/** A creation time kept to its day: JSON mappers mostly give the day (see createdDay), CSV ones the time. */
+function dayOf(created: string | null, days: DayPool): string | null {
+  return created !== null && created.length !== 10 ? days.day(isoDateKey(created, 0, 10)) : created;
 }
 
 /** A creation time as `parseTime` reads it, kept to its day; Graph's own form is read from the bytes. */
@@ -273,10 +289,14 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
   'entra-users': {
     fields: ENTRA.fields,
     map: (context) => {
-      const { file, seen } = context;
+      const { file, seen, accounts } = context;
       const at = ENTRA.at;
       return (v, line) => {
+        // The login's bytes are copied before its string is read (which would leave no bytes to copy); a
+        // record without one stops the read, table and all.
+        const copied = v.copyPlainText(at.login, accounts.logins);
         const login = need(text(v.get(at.login)), file, line, 'userPrincipalName');
+        if (!copied) accounts.logins.push(login);
         const enabled = parseFlag(v.get(at.enabled), file, line, 'accountEnabled');
         if (enabled === null)
           throw new InputError(
@@ -306,21 +326,24 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
             .map((g) => text(obj(g)?.displayName) ?? text(obj(g)?.id) ?? '')
             .filter((g) => g !== '');
         }
-        return {
-          id: text(v.get(at.id)) ?? login,
-          login,
-          email: text(v.get(at.mail)),
-          displayName: text(v.get(at.displayName)) ?? login,
-          employeeNumber: normaliseEmployeeNumber(text(v.get(at.employeeId))),
+        const kind = accountKind(login, text(v.get(at.userType)) ?? text(v.get(at.employeeType)));
+        const created = dayOf(createdDay(v, at.created, context, line, 'createdDateTime'), context.days);
+        putText(v, at.id, accounts.ids, login);
+        putText(v, at.mail, accounts.emails, null);
+        putText(v, at.displayName, accounts.displayNames, login);
+        // An employee number already as normaliseEmployeeNumber leaves it (most are) is copied as bytes.
+        if (!v.copyPlainText(at.employeeId, accounts.employeeNumbers, true))
+          accounts.employeeNumbers.push(normaliseEmployeeNumber(text(v.get(at.employeeId))));
+        accounts.pushOthers({
           enabled,
-          kind: accountKind(login, text(v.get(at.userType)) ?? text(v.get(at.employeeType))),
+          kind,
           privileged: null,
           lastSignIn,
-          created: createdDay(v, at.created, context, line, 'createdDateTime'),
+          created,
           mfa: null,
           groups,
           line,
-        };
+        });
       };
     },
   },
@@ -328,7 +351,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
   'okta-users': {
     fields: OKTA.fields,
     map: (context) => {
-      const { file } = context;
+      const { file, keep } = context;
       const at = OKTA.at;
       return (v, line) => {
         const profile = v.get(at.profile) === OBJECT;
@@ -336,7 +359,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
         const login = need(text(p(at.login)), file, line, 'profile.login');
         const status = need(text(v.get(at.status)), file, line, 'status').toUpperCase();
         const name = [text(p(at.firstName)), text(p(at.lastName))].filter(Boolean).join(' ');
-        return {
+        keep({
           id: text(v.get(at.id)) ?? login,
           login,
           email: text(p(at.email)),
@@ -350,7 +373,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
           mfa: null,
           groups: null,
           line,
-        };
+        });
       };
     },
   },
@@ -358,7 +381,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
   'google-users': {
     fields: GOOGLE.fields,
     map: (context) => {
-      const { file } = context;
+      const { file, keep } = context;
       const at = GOOGLE.at;
       return (v, line) => {
         const login = need(text(v.get(at.login)), file, line, 'primaryEmail');
@@ -368,7 +391,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
         const employeeId = externalIds.find((x) => text(x?.type) === 'organization');
         const admin = parseFlag(v.get(at.isAdmin), file, line, 'isAdmin');
         const delegated = parseFlag(v.get(at.isDelegatedAdmin), file, line, 'isDelegatedAdmin');
-        return {
+        keep({
           id: text(v.get(at.id)) ?? login,
           login,
           email: login,
@@ -383,7 +406,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
           mfa: parseFlag(v.get(at.enrolled), file, line, 'isEnrolledIn2Sv'),
           groups: null,
           line,
-        };
+        });
       };
     },
   },
@@ -391,7 +414,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
   scim: {
     fields: SCIM.fields,
     map: (context) => {
-      const { file } = context;
+      const { file, keep } = context;
       const at = SCIM.at;
       return (v, line) => {
         const login = need(text(v.get(at.login)), file, line, 'userName');
@@ -403,7 +426,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
           .map((g) => text(g?.display) ?? text(g?.value) ?? '')
           .filter((g) => g !== '');
         const roles = list(at.roles).map((x) => text(x?.value) ?? '');
-        return {
+        keep({
           id: text(v.get(at.id)) ?? login,
           login,
           email,
@@ -424,7 +447,7 @@ const JSON_MAPPERS: Record<JsonFormat, JsonMapper> = {
           mfa: null,
           groups: [...groups, ...roles.filter((x) => x !== '')],
           line,
-        };
+        });
       };
     },
   },

@@ -60,9 +60,9 @@ export async function readHrFile(
   limits: ReadLimits = {},
 ): Promise<{ read: HrFileRead; index: HrIndex }> {
   const input = await openInput(path, limits.maxBytes, limits.onBytes);
-  const { table, byNumber } = await readHr(input);
+  const { table, ranges, byNumber } = await readHr(input);
   const active = activeRows(table, at);
-  const index = { byNumber, byEmail: emailIndex(table.text, keyRanges(table).emails, active), active };
+  const index = { byNumber, byEmail: emailIndex(table.text, ranges.emails, active), active };
   return {
     read: {
       table,

@@ -3,7 +3,7 @@
 import { readCsvRecords, readCsvRows, requireColumn, type CsvRow } from './csv-records.ts';
 import { allRows, HrTableBuilder, keyRanges, WordCodes, type HrTable } from './hr-table.ts';
 import { InputError, type OpenedInput } from './input-file.ts';
-import { KeyIndex } from './key-index.ts';
+import { KeyIndex, type KeyRanges } from './key-index.ts';
 import { normaliseEmail, normaliseEmployeeNumber, type RoleMatrix, type TrainingRecord } from './model.ts';
 import { DayPool, text } from './parse-values.ts';
 
@@ -40,6 +40,8 @@ export const TRAINING_SYNONYMS = {
 
 export interface HrRead {
   table: HrTable;
+  /** Where each row's employee number and e-mail stand in the table's text. */
+  ranges: { numbers: KeyRanges; emails: KeyRanges };
   /** The index by employee number: built to check for duplicates, and the join's. */
   byNumber: KeyIndex;
 }
@@ -50,7 +52,8 @@ export async function readHr(input: OpenedInput): Promise<HrRead> {
   /** Employee numbers are checked for repeats once the rows are read, or at the first other problem. */
   const index = () => {
     const built = table.build();
-    const { numbers } = keyRanges(built);
+    const ranges = keyRanges(built);
+    const { numbers } = ranges;
     const byNumber = new KeyIndex(built.text, numbers);
     byNumber.addRows(allRows(built.rows), (row, earlier) => {
       const at = numbers.starts[row]!;
@@ -60,7 +63,7 @@ export async function readHr(input: OpenedInput): Promise<HrRead> {
         `employee number ${built.text.slice(at, at + numbers.lengths[row]!)} appears twice (first on line ${built.lines[earlier]}); each person needs one row`,
       );
     });
-    return { table: built, byNumber };
+    return { table: built, ranges, byNumber };
   };
   try {
     await readCsvRows(input.chunks, file, (columns) => {

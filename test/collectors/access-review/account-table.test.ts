@@ -1,6 +1,6 @@
 // The accounts' columns give back exactly what was put in.
 import { describe, expect, test } from 'vitest';
-import { AccountTable } from '../../../src/collectors/access-review/account-table.ts';
+import { AccountTable, TextColumn } from '../../../src/collectors/access-review/account-table.ts';
 import type { Account } from '../../../src/collectors/access-review/model.ts';
 
 const anAccount = (over: Partial<Account> = {}): Account => ({
@@ -36,5 +36,34 @@ describe('AccountTable', () => {
     table.setMfa(2, true, false);
     expect(table.at(0)).toMatchObject({ mfa: true, privileged: null });
     expect(table.at(2)).toMatchObject({ mfa: true, privileged: false });
+  });
+});
+
+describe('TextColumn', () => {
+  test.each([
+    ['plain ASCII', 'jo.bloggs@trust.nhs.uk'],
+    ['empty', ''],
+    ['missing', null],
+    ['past ASCII', 'Zoë Ó Súilleabháin 山田'],
+    ['a surrogate pair', 'Jo 😀 Bloggs'],
+    ['half a surrogate pair', 'Jo \uD83D Bloggs'],
+    ['longer than a block', 'x'.repeat(1_100_000)],
+  ])('gives back %s text exactly', (_, value) => {
+    const column = new TextColumn();
+    column.push('before');
+    column.push(value);
+    column.push('after');
+    expect([column.at(0), column.at(1), column.at(2)]).toEqual(['before', value, 'after']);
+  });
+
+  test('gives back text added as bytes, across blocks', () => {
+    const column = new TextColumn();
+    const bytes = Buffer.from('[Jo Bloggs]');
+    for (let i = 0; i < 200_000; i++) column.pushBytes(bytes, 1, 10);
+    column.push('last');
+    expect(column.length).toBe(200_001);
+    expect(column.at(0)).toBe('Jo Bloggs');
+    expect(column.at(199_999)).toBe('Jo Bloggs');
+    expect(column.at(200_000)).toBe('last');
   });
 });

@@ -362,6 +362,62 @@ describe('HR exports in other shapes', () => {
     expect(byLogin(analysis.results, 'asha.patel@riverside.nhs.uk').hr?.name).toBe('Asha Patel');
     expect(analysis.leavers.map((r) => r.account.login)).toEqual(['dan.smith@riverside.nhs.uk']);
   });
+
+  test('employee numbers in the users export in lower case, with spaces, or as numbers still match', async () => {
+    const users = path.join(dir, 'users-numbers.json');
+    const user = (upn: string, employeeId: unknown) => ({
+      id: upn,
+      userPrincipalName: upn,
+      accountEnabled: true,
+      employeeId,
+    });
+    await writeFile(
+      users,
+      JSON.stringify([
+        user('first@x.nhs.uk', 'E001'),
+        user('second@x.nhs.uk', ' e002 '),
+        user('third@x.nhs.uk', 'e003'),
+        user('fourth@x.nhs.uk', 4),
+        user('fifth@x.nhs.uk', 'E005'),
+      ]),
+    );
+    const result = await collectAccessReview({ hr: fx('hr.csv'), idp: users }, { policy });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(
+      result.value.analysis.results.map((r) => [r.account.employeeNumber, r.hr?.employeeNumber]),
+    ).toEqual([
+      ['E001', 'E001'],
+      ['E002', 'E002'],
+      ['E003', 'E003'],
+      ['4', undefined],
+      ['E005', 'E005'],
+    ]);
+  });
+
+  test('a leaver by status alone, and the words each finding says', async () => {
+    const hr = path.join(dir, 'hr-status.csv');
+    await writeFile(
+      hr,
+      'Employee Number,Email,Full Name,Status\n' +
+        'E004,dan.smith@riverside.nhs.uk,Dan Smith,Terminated\n' +
+        'E006,frank.green@riverside.nhs.uk,Frank Green,Leaver\n',
+    );
+    const result = await collectAccessReview({ hr, idp: fx('entra-users.json') }, { policy });
+    if (!result.ok) throw new Error(result.error.message);
+    const { analysis } = result.value;
+    const details = (login: string) => byLogin(analysis.results, login).findings.map((f) => f.detail);
+    expect(details('dan.smith@riverside.nhs.uk')).toEqual([
+      'HR says "Terminated" with no leave date, and the account is enabled',
+    ]);
+    expect(details('fgreen@riverside.nhs.uk')).toEqual([
+      'HR says "Leaver" with no leave date, and the account is enabled',
+      'last successful sign-in 2025-12-20',
+    ]);
+    expect(details('iris.lee@riverside.nhs.uk')).toEqual([
+      'nobody in HR matches this account by employee number or e-mail',
+      'last successful sign-in 2025-10-01',
+    ]);
+  });
 });
 
 describe('bad input names the file and line, and nothing comes back', () => {
@@ -437,6 +493,34 @@ describe('bad input names the file and line, and nothing comes back', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(`${result.error.where}: ${result.error.message}`).toMatch(message);
   });
+
+  test.each([true, false])(
+    'a bad matrix is reported after a bad training export, as in file order (worker: %s)',
+    async (parallel) => {
+      const hr = path.join(dir, 'hr-order.csv');
+      const idp = path.join(dir, 'users-order.json');
+      const training = path.join(dir, 'training-order.csv');
+      const matrix = path.join(dir, 'matrix-order.csv');
+      await writeFile(hr, `${HR_HEAD}E001,a@x,A,Active,2020-01-01,,R,D,\n`);
+      await writeFile(idp, '{"value":[{"userPrincipalName":"a@x","accountEnabled":true}]}');
+      await writeFile(matrix, 'role,group\n,nobody\n');
+      const run = () => collectAccessReview({ hr, idp, training, matrix }, { policy, parallel });
+      await writeFile(training, 'Employee Number,Course,Completion Date\nE001,Data Security,yesterday\n');
+      const first = await run();
+      expect(first.ok || `${first.error.where}: ${first.error.message}`).toMatch(/^training-order\.csv:2: /);
+      await writeFile(training, 'Employee Number,Course,Completion Date\nE001,Data Security,2026-01-01\n');
+      const second = await run();
+      expect(second.ok || `${second.error.where}: ${second.error.message}`).toMatch(
+        /^matrix-order\.csv:2: this row has no role/,
+      );
+      await writeFile(matrix, 'role,group\nR,staff\n');
+      const third = await run();
+      if (!third.ok) throw new Error(third.error.message);
+      expect(third.value.inputs.map((i) => i.role)).toEqual(['hr', 'idp:entra-users', 'training', 'matrix']);
+      expect(third.value.analysis.training).toMatchObject({ covered: 1, of: 1 });
+      expect(third.value.analysis.notDeterminable.training).toBeUndefined();
+    },
+  );
 
   test('a UTF-8 BOM and CRLF line ends are read as any other CSV', async () => {
     const hr = path.join(dir, 'hr-bom.csv');

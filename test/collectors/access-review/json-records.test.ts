@@ -9,6 +9,7 @@ import {
   RecordFields,
   type RecordValues,
 } from '../../../src/collectors/access-review/json-records.ts';
+import { text } from '../../../src/collectors/access-review/parse-values.ts';
 
 async function* chunked(text: string | Buffer, size: number): AsyncGenerator<Buffer> {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -133,6 +134,45 @@ describe('readJsonRecords with the fields a reader wants', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  test('a string copied as bytes is the text the string reads as, and only plain strings are copied', async () => {
+    const values = ['jo.bloggs@trust.nhs.uk', ' padded ', '', 'tab\t', 'café', 'a\\"b', 'x', 42, null, true];
+    const records = values.map((id) => ({ id }));
+    const copied: (string | null)[] = [];
+    const into = {
+      bytes: '',
+      pushBytes(bytes: Buffer, start: number, end: number) {
+        this.bytes = bytes.toString('utf8', start, end);
+      },
+    };
+    await readJsonRecords(chunked(JSON.stringify(records), 1 << 20), 'users.json', (_r, _l, _c, listen) =>
+      listen({
+        fields: new RecordFields(['id']),
+        onFields: (v) => copied.push(v.copyPlainText(0, into) ? into.bytes : null),
+      }),
+    );
+    // The first record goes to onRecord, parsed whole; the rest are read from the bytes.
+    expect(copied).toEqual(values.slice(1).map((v) => (v === 'x' ? 'x' : null)));
+    expect(copied.every((c, i) => c === null || c === text(values[i + 1]))).toBe(true);
+  });
+
+  test('an employee number with a lower-case letter is not copied when asked to refuse those', async () => {
+    const records = [{ n: 'first' }, { n: 'E0001' }, { n: 'e0001' }, { n: 'EMP-z' }, { n: '42A' }];
+    const copied: (string | null)[] = [];
+    const into = {
+      bytes: '',
+      pushBytes(bytes: Buffer, start: number, end: number) {
+        this.bytes = bytes.toString('utf8', start, end);
+      },
+    };
+    await readJsonRecords(chunked(JSON.stringify(records), 1 << 20), 'users.json', (_r, _l, _c, listen) =>
+      listen({
+        fields: new RecordFields(['n']),
+        onFields: (v) => copied.push(v.copyPlainText(0, into, true) ? into.bytes : null),
+      }),
+    );
+    expect(copied).toEqual(['E0001', null, null, '42A']);
   });
 
   test('escapes, non-ASCII text, a repeated key and lines', async () => {
