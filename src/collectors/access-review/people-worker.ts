@@ -18,7 +18,7 @@ const limits = {
   onBytes: (bytes: number) => post({ kind: 'bytes', bytes }),
 };
 
-/** Reads HR, hands it over, then reads training: in a function, as CommonJS has no top-level await. */
+/** Reads HR, hands it over, then reads training. */
 async function readPeople(): Promise<void> {
   let stage: 'hr' | 'training' = 'hr';
   try {

@@ -2,7 +2,7 @@
 // completions counted against it. What comes out is plain data, typed arrays and strings, so it can come
 // from a worker thread (people-worker.ts) as well as from this one; `hrFromRead` turns it into the HR
 // rows and index the analysis joins against.
-import { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '../typescript-worker.ts';
 import type { CollectorInput } from '../../app/ports.ts';
 import {
   createTrainingTally,
@@ -153,15 +153,12 @@ export interface PeopleInWorker {
 }
 
 /**
- * Reads HR and then training in a worker thread, so that the identity export can be read at the same time on
- * this one. The worker is plain JavaScript that registers tsx and loads people-worker.ts: a worker does not
- * inherit the loader of the thread that starts it.
+ * Reads HR and then training in a worker thread (people-worker.ts), so that the identity export can be read at
+ * the same time on this one.
  */
 export function readPeopleInWorker(job: PeopleJob, onBytes?: (bytes: number) => void): PeopleInWorker {
-  const worker = new Worker(new URL('./people-worker.mjs', import.meta.url), {
+  const worker = startTypeScriptWorker(new URL('./people-worker.ts', import.meta.url), {
     workerData: job,
-    // Our own loader only (see above); the parent's flags (an --import of tsx among them) are not for it.
-    execArgv: [],
     // A larger nursery than the default: most of what the readers make dies young.
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
