@@ -211,28 +211,7 @@ export class KeyIndex {
         hashes[i] = h;
         slots[i] = h >>> shift;
       }
-      // The first slot with this hash, or an empty one: for most keys, the only slot visited.
-      for (let i = 0; i < n; i++) {
-        const h = hashes[i]!;
-        let j = slots[i]!;
-        for (;;) {
-          const at = table[2 * j + 1]!;
-          if (at === EMPTY || table[2 * j] === h) {
-            found[i] = at;
-            slots[i] = j;
-            break;
-          }
-          j = (j + 1) & mask;
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        const at = found[i]!;
-        keyStarts[i] = at === EMPTY ? 0 : starts[at]!;
-        keyLengths[i] = at === EMPTY ? -1 : lengths[at]!;
-      }
-      let touched = 0;
-      for (let i = 0; i < n; i++) touched ^= text.charCodeAt(keyStarts[i]!) | 0;
-      this.touched = touched;
+      this.findCandidates(n);
       for (let i = 0; i < n; i++) {
         const key = keys[start + i];
         let at = found[i]!;
@@ -253,6 +232,40 @@ export class KeyIndex {
         rows[start + i] = at;
       }
     }
+  }
+
+  /**
+   * The middle passes of a batched lookup, once `hashes` and `slots` hold the first `n` keys' hashes and home
+   * slots: the first slot of each with its hash (or an empty one; for most keys the only slot visited), then
+   * where the candidate key stands, read once so that the comparisons after find it in the cache. Keys marked
+   * in `skip` are passed over.
+   */
+  private findCandidates(n: number, skip?: Uint8Array): void {
+    const { hashes, slots, found, keyStarts, keyLengths, table } = this;
+    const { starts, lengths } = this.ranges;
+    const mask = (1 << this.bits) - 1;
+    for (let i = 0; i < n; i++) {
+      if (skip !== undefined && skip[i] === 1) continue;
+      const h = hashes[i]!;
+      let j = slots[i]!;
+      for (;;) {
+        const at = table[2 * j + 1]!;
+        if (at === EMPTY || table[2 * j] === h) {
+          found[i] = at;
+          slots[i] = j;
+          break;
+        }
+        j = (j + 1) & mask;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const at = skip !== undefined && skip[i] === 1 ? EMPTY : found[i]!;
+      keyStarts[i] = at === EMPTY ? 0 : starts[at]!;
+      keyLengths[i] = at === EMPTY ? -1 : lengths[at]!;
+    }
+    let touched = 0;
+    for (let i = 0; i < n; i++) touched ^= this.text.charCodeAt(keyStarts[i]!) | 0;
+    this.touched = touched;
   }
 
   /**
@@ -299,28 +312,7 @@ export class KeyIndex {
       hashes[i] = h;
       slots[i] = h >>> shift;
     }
-    for (let i = 0; i < n; i++) {
-      if (skip[i] === 1) continue;
-      const h = hashes[i]!;
-      let j = slots[i]!;
-      for (;;) {
-        const at = table[2 * j + 1]!;
-        if (at === EMPTY || table[2 * j] === h) {
-          found[i] = at;
-          slots[i] = j;
-          break;
-        }
-        j = (j + 1) & mask;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      const at = skip[i] === 1 ? EMPTY : found[i]!;
-      keyStarts[i] = at === EMPTY ? 0 : starts[at]!;
-      keyLengths[i] = at === EMPTY ? -1 : lengths[at]!;
-    }
-    let touched = 0;
-    for (let i = 0; i < n; i++) touched ^= text.charCodeAt(keyStarts[i]!) | 0;
-    this.touched = touched;
+    this.findCandidates(n, skip);
     for (let i = 0; i < n; i++) {
       if (skip[i] === 1) continue;
       const key = start + i;
