@@ -4,10 +4,8 @@
 // also cost several cache misses a lookup, one after the other, where this table keeps each entry's hash and
 // row side by side and looks keys up in batches, so that the misses of a batch overlap. Pure.
 
-/** FNV-1a over the UTF-16 code units, then mixed so that the top bits (which pick the slot) spread well. */
-function hashOf(text: string, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+/** Mixes an FNV-1a hash so that its top bits (which pick the slot) spread well. */
+function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -15,15 +13,18 @@ function hashOf(text: string, s: number, e: number): number {
   return h ^ (h >>> 16);
 }
 
+/** FNV-1a over the UTF-16 code units, mixed. */
+function hashOf(text: string, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return mix(h);
+}
+
 /** `hashOf` for ASCII text given as its bytes `buf[s..s + n)`: each byte is its character's code. */
 function hashOfBytes(buf: Buffer, s: number, n: number): number {
   let h = 0x811c9dc5;
   for (let i = s; i < s + n; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  return mix(h);
 }
 
 function isAsciiAt(buf: Buffer, s: number, n: number): boolean {

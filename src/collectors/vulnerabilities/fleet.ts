@@ -528,11 +528,6 @@ export function fleetData(fleet: Fleet): FleetData {
   };
 }
 
-/** The fleet that fleetData described, in the same order throughout, its problems included. */
-export function fleetFromData(data: FleetData): Fleet {
-  return addFleetProblems(addFleetData(createFleet(), data), data);
-}
-
 /**
  * Adds the components of a fleet read from other files than those already in `fleet`, but not its problems
  * (addFleetProblems). Everything is taken in the order the other fleet first saw it, after what `fleet` holds:

@@ -110,7 +110,7 @@ export class FleetInWorker {
     return { ok: true, packages: m.packages, ...(m.fingerprint ? { fingerprint: m.fingerprint } : {}) };
   }
 
-  /** Once every file is read: the fleet, as plain data (fleetFromData and addFleetData make it a fleet). */
+  /** Once every file is read: the fleet, as plain data (addFleetData and addFleetProblems add it to a fleet). */
   async data(): Promise<FleetData> {
     this.worker.postMessage({ kind: 'end' } satisfies ToFleetWorker);
     const m = await this.message();

@@ -17,8 +17,9 @@ import {
   addFleetData,
   addFleetProblems,
   fleetData,
-  fleetFromData,
+  type FleetData,
 } from '../../../src/collectors/vulnerabilities/fleet.ts';
+
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
 import {
@@ -27,6 +28,9 @@ import {
   renderHtmlReport,
   verdictsFor,
 } from '../../../src/collectors/vulnerabilities/report.ts';
+
+/** The fleet that fleetData described, its problems included, as a worker's fleet is taken in. */
+const fleetFromData = (data: FleetData) => addFleetProblems(addFleetData(createFleet(), data), data);
 
 const FIXTURES = path.join(import.meta.dirname, '../../fixtures/vulnerabilities');
 
