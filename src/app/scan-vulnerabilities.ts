@@ -11,7 +11,8 @@ import {
   type PackageAdvisory,
   type ScanReport,
 } from '../collectors/vulnerabilities/analyse.ts';
-import { addFleetData, addFleetProblems, readFileIntoFleet } from '../collectors/vulnerabilities/fleet.ts';
+import { readFileIntoFleet } from '../collectors/vulnerabilities/fleet.ts';
+import { NumberedPart } from '../collectors/vulnerabilities/numbered-files.ts';
 import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
 import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
@@ -262,10 +263,11 @@ export function splitFiles(files: readonly InventoryFile[], count: number): Part
 }
 
 /**
- * Reads the inventories in worker threads, each its own contiguous part of the files, while this one looks up
- * the packages they report in the OSV index. The parts' fleets are added together as they come: the components
- * and the report are those one reader would have made, the problems are listed in file order, and the first bad
- * file in file order is the one reported.
+ * Reads the inventories in worker threads, each its own contiguous part of the files, while this one adds what
+ * each file holds to the fleet and looks up the new packages in the OSV index. The files are added as they are
+ * told, whichever part they belong to: the components and the report are those one reader would have made (the
+ * report does not depend on the order the fleet meets things in), the problems are listed in file order, and
+ * the first bad file in file order is the one reported.
  */
 async function readInWorkers(
   deps: Deps,
@@ -273,13 +275,14 @@ async function readInWorkers(
   covered: ReadonlyMap<string, number>,
 ): Promise<Result<FleetRead>> {
   const parts = splitFiles(input.files, input.workers ?? DEFAULT_WORKERS);
-  const readers = parts.map(() => new FleetInWorker(readOptions(input)));
+  const options = readOptions(input);
+  const readers = parts.map(() => new FleetInWorker(options));
   try {
+    const fleet = createFleet();
+    const numbered = parts.map(() => new NumberedPart(fleet, options));
     const advisories = new Map<string, PackageAdvisory[]>();
-    // Names waiting to be looked up, and every name ever reported: a package that more than one part brings in
-    // is looked up once.
+    // Names waiting to be looked up: each package is new to the fleet once, whichever part brings it in.
     const wanted = new Map<string, string[]>();
-    const seen = new Map<string, Set<string>>();
     let read = 0;
     let looking = false;
     // The first part, in file order, that failed: the parts after it stop, as their files would not be read.
@@ -306,26 +309,23 @@ async function readInWorkers(
     };
 
     // Where every file has a path, each worker reads and fingerprints its files itself: this thread is then left
-    // to look packages up.
+    // to add them to the fleet and look packages up.
     const byPath = input.files.every((f) => f.path !== undefined);
 
     const readPart = async (p: number): Promise<Result<CollectorInput[]>> => {
       const reader = readers[p]!;
       const fingerprinted: CollectorInput[] = [];
+      let told = parts[p]!.from;
       const tell = async (): Promise<Problem | undefined> => {
-        const told = await reader.next();
-        if (!told.ok) return told.problem;
-        if (told.fingerprint)
-          fingerprinted.push({
-            name: input.files[parts[p]!.from + fingerprinted.length]!.name,
-            ...told.fingerprint,
-          });
-        for (const [ecosystem, name] of told.packages) {
+        const file = await reader.next();
+        if (!file.ok) return file.problem;
+        const name = input.files[told++]!.name;
+        if (file.fingerprint) fingerprinted.push({ name, ...file.fingerprint });
+        const known = fleet.packageOrder.length;
+        numbered[p]!.add(name, file.told);
+        for (let i = known; i < fleet.packageOrder.length; i++) {
+          const { ecosystem, name } = fleet.packageOrder[i]!;
           if (!worthLookingUp(covered, ecosystem)) continue;
-          let names = seen.get(ecosystem);
-          if (!names) seen.set(ecosystem, (names = new Set()));
-          if (names.has(name)) continue;
-          names.add(name);
           const list = wanted.get(ecosystem);
           if (list) list.push(name);
           else wanted.set(ecosystem, [name]);
@@ -401,19 +401,14 @@ async function readInWorkers(
 
     const reading = parts.map((_, p) => readPart(p));
     for (const r of reading) r.catch(() => undefined);
-    // Each part's fleet is asked for as soon as its files are read, and added as soon as it comes, whichever
-    // part finishes first, so that this thread is not left adding both once the last file is read: the report
-    // is the same in any order (addFleetData). Their problems are added at the end, in file order.
-    const fleet = createFleet();
-    const fleets = reading.map((r, p) =>
+    // Each part's copies are asked for as soon as its files are read, and added as soon as they come, whichever
+    // part finishes first, so that this thread is not left adding both once the last file is read.
+    const copies = reading.map((r, p) =>
       r.then(async (part) => {
-        if (!part.ok) return undefined;
-        const data = await readers[p]!.data();
-        addFleetData(fleet, data);
-        return data;
+        if (part.ok) numbered[p]!.addCopies(await readers[p]!.copies());
       }),
     );
-    for (const f of fleets) f.catch(() => undefined);
+    for (const c of copies) c.catch(() => undefined);
     // Each part's outcome in file order: a bad file decides before any later part's does.
     const inputs: CollectorInput[] = [];
     for (let p = 0; p < parts.length; p++) {
@@ -431,7 +426,8 @@ async function readInWorkers(
       }
       inputs.push(...part.value);
     }
-    for (const data of await Promise.all(fleets)) addFleetProblems(fleet, data!);
+    await Promise.all(copies);
+    for (const part of numbered) part.addProblemsTo(fleet);
     await lookUp(true);
     return success({ fleet, advisories, inputs });
   } finally {

@@ -1,18 +1,17 @@
 // The worker thread's side of FleetInWorker: reads each inventory the scan's thread sends (its bytes, or its
-// path, when the worker reads and fingerprints it itself) into a fleet, says
-// at once which packages the file brought in (so that they can be looked up while it reads on), and hands the
-// fleet over as plain data at the end. Every message is a FromFleetWorker.
+// path, when the worker reads and fingerprints it itself) and tells at once the package versions first met in
+// it, by number (numbered-files.ts), so that the scan's thread adds them to the fleet and looks up the new
+// packages while the worker reads on; once every file is read, the copies of each number and the systems holding
+// it. Every message is a FromFleetWorker.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createFleet, fleetData, readFileIntoFleet } from './fleet.ts';
 import type { ReadOptions } from './inventory.ts';
+import { FileNumberer, transferablesOf, transferablesOfCopies } from './numbered-files.ts';
 import type { FromFleetWorker, ToFleetWorker } from './read-fleet-in-worker.ts';
 
 const port = parentPort!;
-const options = workerData as ReadOptions;
-const fleet = createFleet();
-let told = 0;
+const numberer = new FileNumberer(workerData as ReadOptions);
 let failed = false;
 
 const post = (message: FromFleetWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -20,46 +19,40 @@ const post = (message: FromFleetWorker, transfer: ArrayBuffer[] = []) => port.po
 port.on('message', (m: ToFleetWorker) => {
   if (failed) return;
   try {
-    if (m.kind === 'file' || m.kind === 'path') {
-      let bytes: Uint8Array;
-      if (m.kind === 'file') bytes = m.bytes;
-      else
-        try {
-          bytes = readFileSync(m.path);
-        } catch (e) {
-          failed = true;
-          post({ kind: 'unreadable', message: (e as Error).message });
-          return;
-        }
-      const read = readFileIntoFleet(fleet, m.name, bytes, options);
-      if (!read.ok) {
+    if (m.kind === 'end') {
+      const counted = numberer.copiesCounted();
+      post({ kind: 'copies', counted }, transferablesOfCopies(counted));
+      return;
+    }
+    let bytes: Uint8Array;
+    if (m.kind === 'file') bytes = m.bytes;
+    else
+      try {
+        bytes = readFileSync(m.path);
+      } catch (e) {
         failed = true;
-        post({ kind: 'failed', problem: read.error });
+        post({ kind: 'unreadable', message: (e as Error).message });
         return;
       }
-      const added = fleet.packageOrder.slice(told).map((p): [string, string] => [p.ecosystem, p.name]);
-      told = fleet.packageOrder.length;
-      post(
-        m.kind === 'file'
-          ? { kind: 'read', packages: added }
-          : {
-              kind: 'read',
-              packages: added,
-              fingerprint: {
-                size: bytes.byteLength,
-                sha256: createHash('sha256').update(bytes).digest('hex'),
-              },
-            },
-      );
-    } else {
-      const data = fleetData(fleet);
-      post({ kind: 'fleet', data }, [
-        data.versionCounts.buffer,
-        data.copies.buffer,
-        data.systemCounts.buffer,
-        data.systemList.buffer,
-      ] as ArrayBuffer[]);
+    const read = numberer.read(m.name, bytes);
+    if (!read.ok) {
+      failed = true;
+      post({ kind: 'failed', problem: read.error });
+      return;
     }
+    post(
+      m.kind === 'file'
+        ? { kind: 'read', told: read.value }
+        : {
+            kind: 'read',
+            told: read.value,
+            fingerprint: {
+              size: bytes.byteLength,
+              sha256: createHash('sha256').update(bytes).digest('hex'),
+            },
+          },
+      transferablesOf(read.value),
+    );
   } catch (e) {
     failed = true;
     post({ kind: 'broken', message: (e as Error).message, stack: (e as Error).stack ?? '' });

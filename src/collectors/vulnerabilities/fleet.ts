@@ -131,7 +131,7 @@ export function addProblem(fleet: Fleet, problem: InventoryProblem): void {
 
 export const packageKey = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
 
-function packageOf(fleet: Fleet, ecosystem: string, name: string): FleetPackage {
+export function packageOf(fleet: Fleet, ecosystem: string, name: string): FleetPackage {
   return fleet.byName.get(ecosystem)?.get(name) ?? newPackage(fleet, ecosystem, name);
 }
 
@@ -150,7 +150,7 @@ function newPackage(fleet: Fleet, ecosystem: string, name: string): FleetPackage
   return pkg;
 }
 
-function versionOf(pkg: FleetPackage, version: string): FleetVersion {
+export function versionOf(pkg: FleetPackage, version: string): FleetVersion {
   let v = pkg.versions.get(version);
   if (!v) {
     v = new FleetVersion(pkg, version);
@@ -159,7 +159,7 @@ function versionOf(pkg: FleetPackage, version: string): FleetVersion {
   return v;
 }
 
-function systemNumber(fleet: Fleet, system: string): number {
+export function systemNumber(fleet: Fleet, system: string): number {
   let n = fleet.systemIndex.get(system);
   if (n === undefined) {
     n = fleet.systems.length;
@@ -169,7 +169,7 @@ function systemNumber(fleet: Fleet, system: string): number {
   return n;
 }
 
-function countNoVersion(fleet: Fleet, ecosystem: string): void {
+export function countNoVersion(fleet: Fleet, ecosystem: string): void {
   fleet.components++;
   fleet.noVersion++;
   fleet.noVersionByEcosystem.set(ecosystem, (fleet.noVersionByEcosystem.get(ecosystem) ?? 0) + 1);
@@ -274,13 +274,13 @@ export function readFileIntoFleet(
   );
 }
 
-const PURL_BYTES = 0;
-const PURL_TEXT = 1;
-const NAME_BYTES = 2;
-const FIELDS = 3;
+export const PURL_BYTES = 0;
+export const PURL_TEXT = 1;
+export const NAME_BYTES = 2;
+export const FIELDS = 3;
 
 /** What a byte reader found in a file, in component order, kept until the whole file has been read. */
-class FoundInBytes implements BytesSink {
+export class FoundInBytes implements BytesSink {
   readonly kinds: number[] = [];
   /** Four per component: a purl's bytes, or a package name's and version's. */
   readonly at: number[] = [];
@@ -420,7 +420,7 @@ export function readBytesIntoFleet(
   return success(shape);
 }
 
-function countFile(fleet: Fleet, formatLabel: string): void {
+export function countFile(fleet: Fleet, formatLabel: string): void {
   fleet.files++;
   fleet.formats.set(formatLabel, (fleet.formats.get(formatLabel) ?? 0) + 1);
 }
@@ -460,109 +460,4 @@ export function packagesToLookUp(fleet: Fleet): Map<string, string[]> {
     wanted.set(pkg.ecosystem, names);
   }
   return wanted;
-}
-
-/**
- * Adds the problems of a fleet read from later files than those whose problems `fleet` holds: problems are
- * listed in file order, whatever the order the components were added in.
- */
-export function addFleetProblems(fleet: Fleet, data: FleetData): Fleet {
-  fleet.problemCount += data.problemCount - data.problems.length;
-  for (const problem of data.problems) addProblem(fleet, problem);
-  return fleet;
-}
-
-/** A fleet as plain data (strings, numbers and typed arrays), so that it can come from a worker thread. */
-export interface FleetData {
-  files: number;
-  components: number;
-  noVersion: number;
-  problemCount: number;
-  problems: InventoryProblem[];
-  systems: string[];
-  formats: [string, number][];
-  noVersionByEcosystem: [string, number][];
-  /** Each package's ecosystem and name, and how many versions follow it in `versions`. */
-  ecosystems: string[];
-  names: string[];
-  versionCounts: Int32Array;
-  versions: string[];
-  copies: Float64Array;
-  /** Each version's systems, in the order first seen: how many, then all of them one version after another. */
-  systemCounts: Int32Array;
-  systemList: Int32Array;
-}
-
-export function fleetData(fleet: Fleet): FleetData {
-  const packages = fleet.packageOrder;
-  let count = 0;
-  for (const pkg of packages) count += pkg.versions.size;
-  const versions = new Array<string>(count);
-  const copies = new Float64Array(count);
-  const systemCounts = new Int32Array(count);
-  const systemList: number[] = [];
-  let v = 0;
-  for (const pkg of packages)
-    for (const node of pkg.versions.values()) {
-      versions[v] = node.version;
-      copies[v] = node.copies;
-      systemCounts[v] = node.systemsInto(systemList);
-      v++;
-    }
-  return {
-    files: fleet.files,
-    components: fleet.components,
-    noVersion: fleet.noVersion,
-    problemCount: fleet.problemCount,
-    problems: fleet.problems,
-    systems: fleet.systems,
-    formats: [...fleet.formats],
-    noVersionByEcosystem: [...fleet.noVersionByEcosystem],
-    ecosystems: packages.map((p) => p.ecosystem),
-    names: packages.map((p) => p.name),
-    versionCounts: Int32Array.from(packages, (p) => p.versions.size),
-    versions,
-    copies,
-    systemCounts,
-    systemList: Int32Array.from(systemList),
-  };
-}
-
-/**
- * Adds the components of a fleet read from other files than those already in `fleet`, but not its problems
- * (addFleetProblems). Everything is taken in the order the other fleet first saw it, after what `fleet` holds:
- * files read as contiguous parts and added in file order come to the fleet reading them all in turn would, the
- * same packages, versions and systems in the same order. Added in another order, they come to the same
- * components, and to the same report.
- */
-export function addFleetData(fleet: Fleet, data: FleetData): Fleet {
-  // An empty fleet holds none of the packages and versions: they are made without looking for them first.
-  const fresh = fleet.packageOrder.length === 0;
-  fleet.files += data.files;
-  fleet.components += data.components;
-  fleet.noVersion += data.noVersion;
-  const systems = Int32Array.from(data.systems, (system) => systemNumber(fleet, system));
-  for (const [format, n] of data.formats) fleet.formats.set(format, (fleet.formats.get(format) ?? 0) + n);
-  for (const [ecosystem, n] of data.noVersionByEcosystem)
-    fleet.noVersionByEcosystem.set(ecosystem, (fleet.noVersionByEcosystem.get(ecosystem) ?? 0) + n);
-  let v = 0;
-  let at = 0;
-  for (let p = 0; p < data.names.length; p++) {
-    const ecosystem = data.ecosystems[p]!;
-    const name = data.names[p]!;
-    const pkg = fresh ? newPackage(fleet, ecosystem, name) : packageOf(fleet, ecosystem, name);
-    for (let n = data.versionCounts[p]!; n > 0; n--, v++) {
-      const version = data.versions[v]!;
-      let node = fresh ? undefined : pkg.versions.get(version);
-      if (!node) {
-        node = new FleetVersion(pkg, version);
-        pkg.versions.set(version, node);
-      }
-      node.copies += data.copies[v]!;
-      const count = data.systemCounts[v]!;
-      for (let i = 0; i < count; i++) node.add(systems[data.systemList[at + i]!]!, 0);
-      at += count;
-    }
-  }
-  return fleet;
 }

@@ -1,12 +1,13 @@
-// Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it can look
-// up the packages the worker reports while it reads on. Files go over one at a time, as bytes or as a path the
-// worker reads itself; what comes back is the packages each file brought in, the first bad file, and at the
-// end the fleet as plain data. A scan may run several, each reading its own contiguous part of the files.
+// Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it adds
+// the package versions each file brings in to its fleet, and looks up the new packages, while the worker reads
+// on. Files go over one at a time, as bytes or as a path the worker reads itself; what comes back is each
+// file's new package versions by number (numbered-files.ts), or the first bad file, and at the end the copies of
+// each number. A scan may run several, each reading its own contiguous part of the files.
 import type { Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../typescript-worker.ts';
 import type { Problem } from '../../domain/result.ts';
-import type { FleetData } from './fleet.ts';
 import type { ReadOptions } from './inventory.ts';
+import type { NumberedCopies, ToldFile } from './numbered-files.ts';
 
 export type ToFleetWorker =
   | { kind: 'file'; name: string; bytes: Uint8Array }
@@ -20,15 +21,15 @@ export interface FileFingerprint {
 }
 
 export type FromFleetWorker =
-  | { kind: 'read'; packages: [ecosystem: string, name: string][]; fingerprint?: FileFingerprint }
+  | { kind: 'read'; told: ToldFile; fingerprint?: FileFingerprint }
   | { kind: 'failed'; problem: Problem }
   | { kind: 'unreadable'; message: string }
-  | { kind: 'fleet'; data: FleetData }
+  | { kind: 'copies'; counted: NumberedCopies }
   | { kind: 'broken'; message: string; stack: string };
 
 /** What a file sent to the worker came to. */
 export type FileRead =
-  { ok: true; packages: [string, string][]; fingerprint?: FileFingerprint } | { ok: false; problem: Problem };
+  { ok: true; told: ToldFile; fingerprint?: FileFingerprint } | { ok: false; problem: Problem };
 
 export class FleetInWorker {
   private readonly worker: Worker;
@@ -101,21 +102,23 @@ export class FleetInWorker {
   /** What the oldest file still pending came to. */
   async next(): Promise<FileRead> {
     const m = await this.message();
-    if (m.kind === 'fleet') throw new Error('the inventory worker ended before every file was read');
     if (m.kind === 'broken') throw new Error(m.message);
+    if (m.kind === 'copies')
+      throw new Error('the inventory worker counted copies before every file was read');
     this.pending--;
     // A file the worker could not read stops the scan, as a file this thread cannot read does.
     if (m.kind === 'unreadable') throw new Error(m.message);
     if (m.kind === 'failed') return { ok: false, problem: m.problem };
-    return { ok: true, packages: m.packages, ...(m.fingerprint ? { fingerprint: m.fingerprint } : {}) };
+    return { ok: true, told: m.told, ...(m.fingerprint ? { fingerprint: m.fingerprint } : {}) };
   }
 
-  /** Once every file is read: the fleet, as plain data (addFleetData and addFleetProblems add it to a fleet). */
-  async data(): Promise<FleetData> {
+  /** Once every file is read: the copies of each number and the systems holding it (NumberedPart.addCopies). */
+  async copies(): Promise<NumberedCopies> {
     this.worker.postMessage({ kind: 'end' } satisfies ToFleetWorker);
     const m = await this.message();
-    if (m.kind !== 'fleet') throw new Error(`the inventory worker sent "${m.kind}" where the fleet was due`);
-    return m.data;
+    if (m.kind !== 'copies')
+      throw new Error(`the inventory worker sent "${m.kind}" where the copies were due`);
+    return m.counted;
   }
 
   /** Ends the worker, whatever it is doing. */

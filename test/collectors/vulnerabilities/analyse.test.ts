@@ -14,11 +14,10 @@ import {
   type PackageAdvisory,
 } from '../../../src/collectors/vulnerabilities/analyse.ts';
 import {
-  addFleetData,
-  addFleetProblems,
-  fleetData,
-  type FleetData,
-} from '../../../src/collectors/vulnerabilities/fleet.ts';
+  FileNumberer,
+  NumberedPart,
+  type ToldFile,
+} from '../../../src/collectors/vulnerabilities/numbered-files.ts';
 
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
@@ -28,9 +27,6 @@ import {
   renderHtmlReport,
   verdictsFor,
 } from '../../../src/collectors/vulnerabilities/report.ts';
-
-/** The fleet that fleetData described, its problems included, as a worker's fleet is taken in. */
-const fleetFromData = (data: FleetData) => addFleetProblems(addFleetData(createFleet(), data), data);
 
 const FIXTURES = path.join(import.meta.dirname, '../../fixtures/vulnerabilities');
 
@@ -334,52 +330,99 @@ describe('reading straight into the fleet', () => {
     expect(report.problems.shown.map((p) => p.where)).toContain('host-b/status:14');
   });
 
-  test('a fleet handed over as plain data (from a worker thread) is the same fleet', () => {
-    const fleet = createFleet();
-    for (const f of [...inventories, status] as { name: string; text: string; distro?: string }[])
-      readIntoFleet(fleet, f.name, f.text, f.distro ? { distro: f.distro } : {});
-    const data = fleetData(fleet);
-    expect(data.versions.length).toBeGreaterThan(300);
-    const copy = fleetFromData(structuredClone(data));
-    expect([...copy.packages.keys()]).toEqual([...fleet.packages.keys()]);
-    expect(analyseFleet(copy, ALL, options)).toEqual(analyseFleet(fleet, ALL, options));
-  });
-
   test.each([1, 2, 3])(
-    'fleets read from contiguous parts of the files and added in file order are the fleet read in turn; in another order, the same report (cut after %i)',
+    'files told by number from contiguous parts (as worker threads tell them) and added in any order make the report of the files read in turn (cut after %i)',
     (cut) => {
-      const files = [...inventories, status] as { name: string; text: string; distro?: string }[];
-      const readAll = (part: typeof files, system?: string) => {
-        const fleet = createFleet();
-        for (const f of part)
-          readIntoFleet(fleet, f.name, f.text, {
-            ...(f.distro ? { distro: f.distro } : {}),
-            ...(system ? { system } : {}),
-          });
-        return fleet;
-      };
+      type File = { name: string; text: string; distro?: string };
+      // The same package versions several times in one file, as purls and as package-lock names.
+      const repeats: File[] = [
+        {
+          name: 'host-c/bom.cdx.json',
+          text: JSON.stringify({
+            bomFormat: 'CycloneDX',
+            specVersion: '1.5',
+            components: [1, 2, 3].map((n) => ({
+              type: 'library',
+              name: 'lodash',
+              version: '4.17.15',
+              purl: n === 3 ? 'pkg:npm/minimist@1.2.0' : 'pkg:npm/lodash@4.17.15',
+            })),
+          }),
+        },
+        {
+          name: 'host-c/package-lock.json',
+          text: JSON.stringify({
+            lockfileVersion: 3,
+            packages: {
+              'node_modules/lodash': { version: '4.17.15' },
+              'node_modules/a/node_modules/lodash': { version: '4.17.15' },
+              'node_modules/minimist': { version: '1.2.0' },
+            },
+          }),
+        },
+      ];
+      const files = [...inventories, ...repeats, status] as File[];
       // One system for every file as well: then versions seen in both parts share systems, and their order
       // matters to the matching against a previous run.
       for (const system of [undefined, 'one-host']) {
-        const whole = readAll(files, system);
-        const first = fleetData(readAll(files.slice(0, cut), system));
-        const second = fleetData(readAll(files.slice(cut), system));
-        const merged = fleetFromData(structuredClone(first));
-        addFleetData(merged, structuredClone(second));
-        addFleetProblems(merged, second);
-        expect(fleetData(merged)).toEqual(fleetData(whole));
-        expect(merged.problems).toEqual(whole.problems);
-        expect(merged.problems.length).toBeGreaterThan(0);
-        expect(analyseFleet(merged, ALL, options)).toEqual(analyseFleet(whole, ALL, options));
-        // Added the other way round (the later part's worker finished first), with the problems in file order:
-        // the fleet's order differs, the report does not, against a previous run too.
-        const backwards = fleetFromData(structuredClone(second));
-        addFleetData(backwards, structuredClone(first));
-        backwards.problems = [];
-        backwards.problemCount = 0;
-        addFleetProblems(addFleetProblems(backwards, first), second);
+        // The status file says its release in its own options, as a scan's --distro would for every file.
+        const optionsOf = (f: File) => ({
+          ...(f.distro ? { distro: f.distro } : {}),
+          ...(system ? { system } : {}),
+        });
+        const whole = createFleet();
+        for (const f of files) expect(readIntoFleet(whole, f.name, f.text, optionsOf(f)).ok).toBe(true);
+        // Each part's worker numbers what it meets; what it tells crosses to the scan's thread as a copy.
+        const tell = (part: File[]) => {
+          const numberers = new Map<string, FileNumberer>();
+          const told = part.map((f): [File, ToldFile] => {
+            const key = f.distro ?? '';
+            let numberer = numberers.get(key);
+            if (!numberer) numberers.set(key, (numberer = new FileNumberer(optionsOf(f))));
+            const told = numberer.read(f.name, new TextEncoder().encode(f.text));
+            if (!told.ok) throw new Error(told.error.message);
+            return [f, structuredClone(told.value)];
+          });
+          // Once its files are read, the worker hands over each number's copies and systems.
+          const counted = new Map(
+            [...numberers].map(([key, n]) => [key, structuredClone(n.copiesCounted())]),
+          );
+          return Object.assign(told, { counted });
+        };
+        const first = tell(files.slice(0, cut));
+        const second = tell(files.slice(cut));
+        const counted = [first.counted, second.counted];
+        // The files in the order given; each part's copies as soon as its last file is added.
+        const addAll = (order: [number, [File, ToldFile]][]) => {
+          const fleet = createFleet();
+          const parts = [new Map<string, NumberedPart>(), new Map<string, NumberedPart>()];
+          for (const [p, [f, told]] of order) {
+            const key = f.distro ?? '';
+            let part = parts[p]!.get(key);
+            if (!part) parts[p]!.set(key, (part = new NumberedPart(fleet, optionsOf(f))));
+            part.add(f.name, told);
+            const last = (p === 0 ? first : second).at(-1)![0];
+            if (f === last) for (const [key, copies] of counted[p]!) parts[p]!.get(key)?.addCopies(copies);
+          }
+          for (const byDistro of parts) for (const part of byDistro.values()) part.addProblemsTo(fleet);
+          return fleet;
+        };
+        const inOrder = addAll([
+          ...first.map((t) => [0, t] as [number, [File, ToldFile]]),
+          ...second.map((t) => [1, t] as [number, [File, ToldFile]]),
+        ]);
+        // The later part first, then the two interleaved: the fleet meets things in another order.
+        const backwards = addAll([
+          ...second.map((t) => [1, t] as [number, [File, ToldFile]]),
+          ...first.map((t) => [0, t] as [number, [File, ToldFile]]),
+        ]);
+        const interleaved = addAll(
+          Array.from({ length: Math.max(first.length, second.length) }, (_, i) => [
+            ...(second[i] ? [[1, second[i]] as [number, [File, ToldFile]]] : []),
+            ...(first[i] ? [[0, first[i]] as [number, [File, ToldFile]]] : []),
+          ]).flat(),
+        );
         expect([...backwards.packages.keys()]).not.toEqual([...whole.packages.keys()]);
-        expect(backwards.problems).toEqual(whole.problems);
         // One previous finding per package and vulnerability, at a version no longer installed: it is found again
         // by package and system, where several versions now on that system can claim it, and the report's order
         // decides which.
@@ -388,9 +431,16 @@ describe('reading straight into the fleet', () => {
           if (!once.has(`${f.system} ${f.package} ${f.id}`))
             once.set(`${f.system} ${f.package} ${f.id}`, { ...f, version: `${f.version}-old` });
         const previous = { effectiveDate: '2020-01-01', findings: [...once.values()] };
-        expect(analyseFleet(backwards, ALL, { ...options, previous })).toEqual(
-          analyseFleet(whole, ALL, { ...options, previous }),
-        );
+        for (const fleet of [inOrder, backwards, interleaved]) {
+          expect(fleet.components).toBe(whole.components);
+          expect(fleet.files).toBe(whole.files);
+          expect(fleet.problems).toEqual(whole.problems);
+          expect(fleet.problems.length).toBeGreaterThan(0);
+          expect(analyseFleet(fleet, ALL, options)).toEqual(analyseFleet(whole, ALL, options));
+          expect(analyseFleet(fleet, ALL, { ...options, previous })).toEqual(
+            analyseFleet(whole, ALL, { ...options, previous }),
+          );
+        }
       }
     },
   );

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   createFleet,
-  fleetData,
   readBytesIntoFleet,
   readFileIntoFleet,
   readIntoFleet,
   type Fleet,
 } from '../../../src/collectors/vulnerabilities/fleet.ts';
 import { JsonBytes, NotReadHere } from '../../../src/collectors/vulnerabilities/json-bytes.ts';
+import type { InventoryProblem } from '../../../src/collectors/vulnerabilities/inventory.ts';
+import { FileNumberer, NumberedPart } from '../../../src/collectors/vulnerabilities/numbered-files.ts';
 
 interface File {
   name: string;
@@ -25,6 +26,115 @@ const file = (name: string, doc: unknown, distro?: string): File => ({
   bytes: encode(typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2)),
   ...(distro ? { distro } : {}),
 });
+
+/** A fleet as plain data, in the order it met everything, to compare two fleets whole. */
+interface FleetData {
+  files: number;
+  components: number;
+  noVersion: number;
+  problemCount: number;
+  problems: InventoryProblem[];
+  systems: string[];
+  formats: [string, number][];
+  noVersionByEcosystem: [string, number][];
+  /** Each package's ecosystem and name, and how many versions follow it in `versions`. */
+  ecosystems: string[];
+  names: string[];
+  versionCounts: Int32Array;
+  versions: string[];
+  copies: Float64Array;
+  /** Each version's systems, in the order first seen: how many, then all of them one version after another. */
+  systemCounts: Int32Array;
+  systemList: Int32Array;
+}
+
+function fleetData(fleet: Fleet): FleetData {
+  const packages = fleet.packageOrder;
+  let count = 0;
+  for (const pkg of packages) count += pkg.versions.size;
+  const versions = new Array<string>(count);
+  const copies = new Float64Array(count);
+  const systemCounts = new Int32Array(count);
+  const systemList: number[] = [];
+  let v = 0;
+  for (const pkg of packages)
+    for (const node of pkg.versions.values()) {
+      versions[v] = node.version;
+      copies[v] = node.copies;
+      systemCounts[v] = node.systemsInto(systemList);
+      v++;
+    }
+  return {
+    files: fleet.files,
+    components: fleet.components,
+    noVersion: fleet.noVersion,
+    problemCount: fleet.problemCount,
+    problems: fleet.problems,
+    systems: fleet.systems,
+    formats: [...fleet.formats],
+    noVersionByEcosystem: [...fleet.noVersionByEcosystem],
+    ecosystems: packages.map((p) => p.ecosystem),
+    names: packages.map((p) => p.name),
+    versionCounts: Int32Array.from(packages, (p) => p.versions.size),
+    versions,
+    copies,
+    systemCounts,
+    systemList: Int32Array.from(systemList),
+  };
+}
+
+/**
+ * What a fleet holds whatever the order it met things in: each package version with its copies and systems,
+ * and the counts. A fleet added to from files told by number (as worker threads tell them) is compared so.
+ */
+function fleetContent(fleet: Fleet) {
+  const versions: string[] = [];
+  for (const pkg of fleet.packages.values())
+    for (const v of pkg.versions.values())
+      versions.push(
+        `${pkg.ecosystem} ${pkg.name} ${v.version} x${v.copies} on ${v
+          .systems()
+          .map((s) => fleet.systems[s])
+          .sort()
+          .join(',')}`,
+      );
+  return {
+    files: fleet.files,
+    components: fleet.components,
+    noVersion: fleet.noVersion,
+    noVersionByEcosystem: [...fleet.noVersionByEcosystem].sort(),
+    formats: [...fleet.formats].sort(),
+    versions: versions.sort(),
+    problemCount: fleet.problemCount,
+  };
+}
+
+/**
+ * The files read by number, as a worker thread reads them, into a fleet of their own: what each file came to,
+ * and the fleet. One numberer per Debian release assumed, as a scan's --distro gives one to every worker.
+ */
+function readByNumber(files: File[]) {
+  const fleet = createFleet();
+  const numberers = new Map<string, [FileNumberer, NumberedPart]>();
+  const results = files.map((f) => {
+    const options = f.distro ? { distro: f.distro } : {};
+    let pair = numberers.get(f.distro ?? '');
+    if (!pair)
+      numberers.set(f.distro ?? '', (pair = [new FileNumberer(options), new NumberedPart(fleet, options)]));
+    const told = pair[0].read(f.name, f.bytes);
+    if (!told.ok)
+      return told.error.message === 'the file is not UTF-8 text'
+        ? { ok: false, error: 'not UTF-8' }
+        : { ok: false, error: `${told.error.where}: ${told.error.message}` };
+    pair[1].add(f.name, structuredClone(told.value));
+    return { ok: true, formatLabel: told.value.formatLabel };
+  });
+  for (const [numberer, part] of numberers.values()) {
+    part.addCopies(structuredClone(numberer.copiesCounted()));
+    part.addProblemsTo(fleet);
+  }
+  return { fleet, results };
+}
 
 /** The files read into one fleet as text, and into another from their bytes: what each file came to, and the fleet. */
 function readBothWays(files: File[]) {
@@ -52,6 +162,16 @@ function readBothWays(files: File[]) {
         : { ok: false, error: 'not UTF-8' },
     );
   }
+  // And by number, as worker threads read them: the same answers, and the same fleet but for its order.
+  const byNumber = readByNumber(files);
+  expect(byNumber.results).toEqual(
+    textResults.map((r) =>
+      r.ok ? { ok: true, formatLabel: (r.value as { formatLabel: string }).formatLabel } : r,
+    ),
+  );
+  expect(fleetContent(byNumber.fleet)).toEqual(fleetContent(asText));
+  const problems = (fleet: Fleet) => fleet.problems.map((p) => `${p.where}: ${p.message}`).sort();
+  expect(problems(byNumber.fleet)).toEqual(problems(asText));
   return { asText, fromBytes, textResults, byteResults };
 }
 
