@@ -388,7 +388,10 @@ const LABEL_ORDER = ['CRITICAL', 'HIGH', 'MODERATE', 'LOW'];
 /**
  * The order of the findings (their indexes): by state, risk and severity (worst first), then system, ecosystem,
  * package, version and vulnerability, a total order. Each part is ranked once, so that a fleet's 100,000
- * findings sort on numbers rather than on a key string built for each.
+ * findings are put in order by numbers rather than by a key string built for each: the bases (a package
+ * version's finding, before it fans out to systems) are put in order once, and each finding goes, in that
+ * order, to the group of its severity and system; the groups then follow one another in their own order. A
+ * base holds at most one finding per system, so nothing is left tied.
  */
 function sortFindings(
   findings: Finding[],
@@ -403,7 +406,7 @@ function sortFindings(
     const label = f.severity.label === null ? 4 : LABEL_ORDER.indexOf(f.severity.label);
     return ((STATE_ORDER[f.state] * 2 + risk) * 101 + score) * 5 + label;
   });
-  const baseRank = ranks(
+  const baseOrder = sortedOrder(
     bases,
     (a, b) =>
       cmp(a.ecosystem, b.ecosystem) ||
@@ -412,21 +415,31 @@ function sortFindings(
       cmp(a.id, b.id),
   );
   const systemRank = ranks(systems, cmp);
-  const order = Array.from(findings.keys()).sort((a, b) => {
-    const x = baseOf[a]!;
-    const y = baseOf[b]!;
-    return (
-      severityRank[x]! - severityRank[y]! ||
-      systemRank[systemOf[a]!]! - systemRank[systemOf[b]!]! ||
-      baseRank[x]! - baseRank[y]!
-    );
-  });
+  // Each base's findings lie side by side, in the order the bases were made.
+  const firstOf = new Int32Array(bases.length + 1).fill(findings.length);
+  for (let n = findings.length - 1; n >= 0; n--) firstOf[baseOf[n]!] = n;
+  for (let b = bases.length - 1; b >= 0; b--) firstOf[b] = Math.min(firstOf[b]!, firstOf[b + 1]!);
+  const groups = new Map<number, number[]>();
+  for (const b of baseOrder)
+    for (let n = firstOf[b]!; n < findings.length && baseOf[n] === b; n++) {
+      const key = severityRank[b]! * systems.length + systemRank[systemOf[n]!]!;
+      const group = groups.get(key);
+      if (group) group.push(n);
+      else groups.set(key, [n]);
+    }
+  const order: number[] = [];
+  for (const key of [...groups.keys()].sort((a, b) => a - b)) for (const n of groups.get(key)!) order.push(n);
   return order;
+}
+
+/** The items' indexes in sorted order. */
+function sortedOrder<T>(items: readonly T[], compare: (a: T, b: T) => number): number[] {
+  return Array.from(items.keys()).sort((a, b) => compare(items[a]!, items[b]!));
 }
 
 /** Each item's place in the sorted order of all of them. */
 function ranks<T>(items: readonly T[], compare: (a: T, b: T) => number): Int32Array {
-  const order = Array.from(items.keys()).sort((a, b) => compare(items[a]!, items[b]!));
+  const order = sortedOrder(items, compare);
   const rank = new Int32Array(items.length);
   order.forEach((i, r) => (rank[i] = r));
   return rank;

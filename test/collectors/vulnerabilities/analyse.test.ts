@@ -464,6 +464,36 @@ describe('reading straight into the fleet', () => {
     ]);
   });
 
+  test('findings come worst first, then by system, ecosystem, package, version and vulnerability', () => {
+    // Several systems (a system is named by its file), each holding every inventory, so that within a severity
+    // the order is by system first.
+    const hosts = ['host-b', 'host-a', 'host-c'].flatMap((host) =>
+      inventories.map((f) => ({ ...f, name: `${host}-${path.basename(f.name)}` })),
+    );
+    const { findings } = scan(hosts);
+    expect(new Set(findings.map((f) => f.system)).size).toBeGreaterThan(20);
+    const states = ['breached', 'within-sla', 'no-fix', 'not-high-risk'];
+    const labels = ['CRITICAL', 'HIGH', 'MODERATE', 'LOW', null];
+    const key = (f: Finding) => [
+      states.indexOf(f.state),
+      f.severity.highRisk ? 0 : 1,
+      -Math.round((f.severity.score ?? 0) * 10),
+      labels.indexOf(f.severity.label),
+      f.system,
+      f.ecosystem,
+      f.package,
+      f.version,
+      f.id,
+    ];
+    const before = (a: Finding, b: Finding) => {
+      const [x, y] = [key(a), key(b)];
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]!;
+      return false;
+    };
+    expect(findings.length).toBeGreaterThan(40);
+    for (let i = 1; i < findings.length; i++) expect(before(findings[i - 1]!, findings[i]!)).toBe(true);
+  });
+
   test('the evidence rows follow FINDING_COLUMNS', () => {
     const report = scan(inventories);
     const rows = (evidenceJson(report) as { findings: { rows: unknown[][] } }).findings.rows;
