@@ -22,14 +22,14 @@ import { readOsvDump } from '../src/infra/osv-dump.ts';
 /** DSPT_BENCH_SCALE=0.1 runs a tenth of the workload, for a quick look; the target is judged at 1. */
 const SCALE = Number(process.env.DSPT_BENCH_SCALE ?? '1');
 const RECORDS = Math.round(200_000 * SCALE);
-export const FILES = Math.round(5_000 * SCALE);
+const FILES = Math.round(5_000 * SCALE);
 const PER_FILE = 400;
 const COMPONENTS = FILES * PER_FILE;
 const VERSIONS = 20;
 
-export type Eco = 'npm' | 'PyPI' | 'Maven' | 'Go' | 'Debian';
+type Eco = 'npm' | 'PyPI' | 'Maven' | 'Go' | 'Debian';
 /** Records per ecosystem, roughly as osv.dev holds them, and how many packages each has. */
-export const ECOSYSTEMS: Record<Eco, { records: number; packages: number }> = {
+const ECOSYSTEMS: Record<Eco, { records: number; packages: number }> = {
   npm: { records: Math.round(60_000 * SCALE), packages: Math.round(40_000 * SCALE) },
   PyPI: { records: Math.round(30_000 * SCALE), packages: Math.round(15_000 * SCALE) },
   Maven: { records: Math.round(40_000 * SCALE), packages: Math.round(20_000 * SCALE) },
@@ -178,7 +178,7 @@ function osvRecord(eco: Eco, n: number): object {
  * Writes an all.zip of the ecosystem's records, entry by entry: yazl would hold every buffer until the end,
  * which at 200,000 records is more memory than the scan itself is allowed.
  */
-export async function writeZip(file: string, eco: Eco, first: number): Promise<void> {
+async function writeZip(file: string, eco: Eco, first: number): Promise<void> {
   const handle = await open(file, 'w');
   const central: Buffer[] = [];
   let offset = 0;
@@ -254,7 +254,7 @@ const purl = (eco: Eco, i: number, v: string) => {
   }
 };
 
-export function inventory(n: number): { name: string; text: string } {
+function inventory(n: number): { name: string; text: string } {
   const kind = n % 20;
   if (kind < 3) {
     // package-lock v3: a flat map of node_modules paths.
@@ -356,7 +356,7 @@ export function inventory(n: number): { name: string; text: string } {
 }
 
 /** The floor: read each file and parse it (JSON, or the dpkg stanzas) without building any inventory. */
-export async function floorPass(files: string[]): Promise<number> {
+async function floorPass(files: string[]): Promise<number> {
   let parsed = 0;
   for (const file of files) {
     const text = await readFile(file, 'utf8');
