@@ -123,18 +123,25 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
           .where('ecosystem', '=', ecosystem)
           .where('name', 'in', batch)
           .execute();
+        // A package's rows mostly come side by side (on SQLite, always): its list is found once for all of them.
+        let lastName: string | undefined;
+        let list: PackageAdvisory[] = [];
         for (const row of rows) {
           let advisory = advisories.get(row.record_id);
           if (!advisory) {
             advisory = JSON.parse(row.advisory) as OsvAdvisory;
             advisories.set(row.record_id, advisory);
           }
-          const key = `${ecosystem}\u0000${row.name}`;
-          const list = found.get(key) ?? [];
+          if (row.name !== lastName) {
+            lastName = row.name;
+            const key = `${ecosystem}\u0000${row.name}`;
+            const held = found.get(key);
+            if (held) list = held;
+            else found.set(key, (list = []));
+          }
           list.push(
             new StoredPackageAdvisory(advisory, row.package, ecosystem, row.name, row.fix_known_since),
           );
-          found.set(key, list);
         }
       }
       // Record order decides nothing, but a stable one keeps reports identical between runs and engines.
