@@ -153,7 +153,8 @@ export function analyseFleet(
     let clockStarts: IsoDate[] = [];
     let semver = false;
     // The same records hit many versions of a package: what a group of them says is worked out once.
-    const groups = new Map<string, GroupFacts>();
+    // Keyed by the records' indexes: one record's by its index alone, several joined.
+    const groups = new Map<number | string, GroupFacts>();
     for (const node of pkg.versions.values()) {
       const version = node.version;
       const parsed = comparer.parse(version);
@@ -178,7 +179,7 @@ export function analyseFleet(
       }
       if (hits.length === 0) continue;
       for (const group of mergeAliases(hits)) {
-        const key = group.map((h) => h.index).join(',');
+        const key = group.length === 1 ? group[0]!.index : group.map((h) => h.index).join(',');
         let facts = groups.get(key);
         if (!facts) {
           facts = groupFacts(group);
@@ -192,12 +193,16 @@ export function analyseFleet(
   const findings: Finding[] = [];
   const baseOf: number[] = [];
   const systemOf: number[] = [];
-  for (let b = 0; b < bases.length; b++)
-    for (const system of baseNodes[b]!.systems()) {
+  const holding: number[] = [];
+  for (let b = 0; b < bases.length; b++) {
+    holding.length = 0;
+    baseNodes[b]!.systemsInto(holding);
+    for (const system of holding) {
       findings.push(findingOf(bases[b]!, fleet.systems[system]!));
       baseOf.push(b);
       systemOf.push(system);
     }
+  }
 
   // Versions that cannot be read are listed by package and version, and the findings are put in order before they
   // are matched with the previous run's: the report is then the same whatever order the fleet met the packages

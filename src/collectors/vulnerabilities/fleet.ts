@@ -59,12 +59,6 @@ export class FleetVersion {
     for (const s of this.restSet ?? this.rest ?? []) list.push(s);
     return list.length - before;
   }
-
-  /** The systems holding this version, in the order first seen. */
-  systems(): number[] {
-    if (this.first < 0) return [];
-    return [this.first, ...(this.restSet ?? this.rest ?? [])];
-  }
 }
 
 export interface FleetPackage {

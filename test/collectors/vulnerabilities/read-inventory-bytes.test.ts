@@ -90,14 +90,12 @@ function fleetData(fleet: Fleet): FleetData {
 function fleetContent(fleet: Fleet) {
   const versions: string[] = [];
   for (const pkg of fleet.packages.values())
-    for (const v of pkg.versions.values())
-      versions.push(
-        `${pkg.ecosystem} ${pkg.name} ${v.version} x${v.copies} on ${v
-          .systems()
-          .map((s) => fleet.systems[s])
-          .sort()
-          .join(',')}`,
-      );
+    for (const v of pkg.versions.values()) {
+      const systems: number[] = [];
+      v.systemsInto(systems);
+      const names = systems.map((s) => fleet.systems[s]).sort();
+      versions.push(`${pkg.ecosystem} ${pkg.name} ${v.version} x${v.copies} on ${names.join(',')}`);
+    }
   return {
     files: fleet.files,
     components: fleet.components,
