@@ -153,12 +153,13 @@ export function versionOf(pkg: FleetPackage, version: string): FleetVersion {
   return v;
 }
 
-export function systemNumber(fleet: Fleet, system: string): number {
-  let n = fleet.systemIndex.get(system);
+/** The system's number in the fleet (or a worker's count of copies), numbered in the order first met. */
+export function systemNumber(holder: Pick<Fleet, 'systems' | 'systemIndex'>, system: string): number {
+  let n = holder.systemIndex.get(system);
   if (n === undefined) {
-    n = fleet.systems.length;
-    fleet.systems.push(system);
-    fleet.systemIndex.set(system, n);
+    n = holder.systems.length;
+    holder.systems.push(system);
+    holder.systemIndex.set(system, n);
   }
   return n;
 }
@@ -327,6 +328,46 @@ export class FoundInBytes implements BytesSink {
 }
 
 /**
+ * The first pass over a file read from its bytes: each purl is looked up in `purls` by its bytes, or read if it
+ * is new there, and each purl written with escapes is read by `readText`. Undefined when one cannot be read: the
+ * file then goes to the text reader, which reports the purl with its place in the file. Otherwise, for each
+ * component named by a purl, what the table held or what the purl was read as, and the hash of its bytes.
+ */
+export function lookUpPurls<V, T>(
+  found: FoundInBytes,
+  bytes: Uint8Array,
+  purls: BytesTable<V>,
+  distro: string | undefined,
+  readText: (text: string) => T | { error: string },
+): { entries: (V | PurlComponent | T | undefined)[]; hashes: Int32Array } | undefined {
+  const { kinds, at, texts } = found;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const entries: (V | PurlComponent | T | undefined)[] = new Array(kinds.length);
+  const hashes = new Int32Array(kinds.length);
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i];
+    if (kind === PURL_BYTES) {
+      const start = at[i * 4]!;
+      const end = at[i * 4 + 1]!;
+      const h = (hashes[i] = hashBytes(bytes, start, end));
+      const entry = purls.get(bytes, h, start, end);
+      if (entry !== undefined) {
+        entries[i] = entry;
+        continue;
+      }
+      const parsed = componentOfPurl(buffer.toString('utf8', start, end), distro);
+      if ('error' in parsed) return undefined;
+      entries[i] = parsed;
+    } else if (kind === PURL_TEXT) {
+      const parsed = readText(texts[i * 3]!);
+      if (parsed !== null && typeof parsed === 'object' && 'error' in parsed) return undefined;
+      entries[i] = parsed as T;
+    }
+  }
+  return { entries, hashes };
+}
+
+/**
  * Reads an inventory from its bytes into the fleet; undefined, with the fleet untouched, when the file is to be
  * read as text (it is not plainly written, or something in it is a problem that the text reader names).
  */
@@ -348,45 +389,28 @@ export function readBytesIntoFleet(
     fleet.byPurlBytes.set(distro, purls);
   }
   const purlTexts = fleet.byPurl.get(distro);
-  // First each purl is looked up, and read if the fleet has not met it: one that cannot be read is a problem,
-  // which the text reader reports with its place in the file. Only then does the fleet take the components.
-  const entries: (FleetVersion | PurlComponent | undefined)[] = new Array(kinds.length);
-  const hashes = new Int32Array(kinds.length);
-  const fresh = new Uint8Array(kinds.length);
-  for (let i = 0; i < kinds.length; i++) {
-    const kind = kinds[i];
-    if (kind === PURL_BYTES) {
-      const start = at[i * 4]!;
-      const end = at[i * 4 + 1]!;
-      const h = (hashes[i] = hashBytes(bytes, start, end));
-      const entry = purls.get(bytes, h, start, end);
-      if (entry !== undefined) {
-        entries[i] = entry;
-        continue;
-      }
-      const parsed = componentOfPurl(buffer.toString('utf8', start, end), distro);
-      if ('error' in parsed) return undefined;
-      entries[i] = parsed;
-      fresh[i] = 1;
-    } else if (kind === PURL_TEXT) {
-      const text = texts[i * 3]!;
-      const entry = purlTexts?.get(text) ?? componentOfPurl(text, distro);
-      if ('error' in entry) return undefined;
-    }
-  }
+  const looked = lookUpPurls(
+    found,
+    bytes,
+    purls,
+    distro,
+    (t) => purlTexts?.get(t) ?? componentOfPurl(t, distro),
+  );
+  if (!looked) return undefined;
+  const { entries, hashes } = looked;
   const sink = new FleetSink(fleet, systemOf(fileName, options), distro);
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i];
     if (kind === PURL_BYTES) {
-      let entry = entries[i]!;
-      if (fresh[i]) {
+      let entry = entries[i] as FleetVersion | PurlComponent;
+      if (!(entry instanceof FleetVersion)) {
         // Read for the first time, unless an earlier component of the same file brought it in.
         const start = at[i * 4]!;
         const end = at[i * 4 + 1]!;
         const held = purls.get(bytes, hashes[i]!, start, end);
         if (held) entry = held;
         else {
-          if (!(entry instanceof FleetVersion) && entry.version !== '')
+          if (entry.version !== '')
             entry = versionOf(packageOf(fleet, entry.ecosystem, entry.name), entry.version);
           purls.set(bytes, hashes[i]!, entry, start, end);
         }

@@ -9,13 +9,14 @@
 // threads without a copy.
 import { isUtf8 } from 'node:buffer';
 import { failure, success, type Result } from '../../domain/result.ts';
-import { BytesTable, hashBytes, hashTwo } from './bytes-table.ts';
+import { BytesTable, hashTwo } from './bytes-table.ts';
 import {
   addProblem,
   countFile,
   countNoVersion,
   FleetVersion,
   FoundInBytes,
+  lookUpPurls,
   NAME_BYTES,
   packageOf,
   PURL_BYTES,
@@ -108,30 +109,9 @@ export class FileNumberer {
     const { kinds, at, texts } = found;
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const count = kinds.length;
-    // First every purl is looked up, and read if it is new: one that cannot be read is a problem, which the text
-    // reader reports with its place in the file. Only then are the components numbered.
-    const hashes = new Int32Array(count);
-    const entries: (number | PurlComponent | undefined)[] = new Array(count);
-    for (let i = 0; i < count; i++) {
-      const kind = kinds[i];
-      if (kind === PURL_BYTES) {
-        const start = at[i * 4]!;
-        const end = at[i * 4 + 1]!;
-        const h = (hashes[i] = hashBytes(bytes, start, end));
-        const entry = this.purls.get(bytes, h, start, end);
-        if (entry !== undefined) {
-          entries[i] = entry;
-          continue;
-        }
-        const parsed = componentOfPurl(buffer.toString('utf8', start, end), distro);
-        if ('error' in parsed) return undefined;
-        entries[i] = parsed;
-      } else if (kind === PURL_TEXT) {
-        const parsed = componentOfPurl(texts[i * 3]!, distro);
-        if ('error' in parsed) return undefined;
-        entries[i] = parsed;
-      }
-    }
+    const looked = lookUpPurls(found, bytes, this.purls, distro, (t) => componentOfPurl(t, distro));
+    if (!looked) return undefined;
+    const { entries, hashes } = looked;
     let numbered = 0;
     let system = -1;
     const fields: string[] = [];
@@ -198,7 +178,7 @@ export class FileNumberer {
         fields.push(texts[i * 3]!, texts[i * 3 + 1]!, texts[i * 3 + 2]!);
         continue;
       }
-      if (system < 0) system = this.copies.systemNumber(systemOf(fileName, this.options));
+      if (system < 0) system = systemNumber(this.copies, systemOf(fileName, this.options));
       this.copies.add(n, system);
       numbered++;
     }
@@ -346,18 +326,8 @@ class CopyCounter {
   private first = new Int32Array(1 << 12).fill(-1);
   private last = new Int32Array(1 << 12).fill(-1);
   private readonly more = new Map<number, number[] | Set<number>>();
-  private readonly systems: string[] = [];
-  private readonly systemIndex = new Map<string, number>();
-
-  systemNumber(system: string): number {
-    let n = this.systemIndex.get(system);
-    if (n === undefined) {
-      n = this.systems.length;
-      this.systems.push(system);
-      this.systemIndex.set(system, n);
-    }
-    return n;
-  }
+  readonly systems: string[] = [];
+  readonly systemIndex = new Map<string, number>();
 
   add(n: number, system: number): void {
     if (n >= this.copies.length) this.grow();
