@@ -17,7 +17,7 @@ import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worke
 import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
   CAF_OUTCOME,
-  evidenceJson,
+  evidenceJsonText,
   findingsFromEvidence,
   renderHtmlReport,
   summaryOf,
@@ -151,7 +151,7 @@ export async function scanVulnerabilities(
     },
     verdicts,
     summary: summaryOf(report),
-    report: evidenceJson(report),
+    report: evidenceJsonText(report),
     reportHtml: renderHtmlReport(report, org),
   });
   if (!recorded.ok) return recorded;

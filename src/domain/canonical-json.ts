@@ -1,7 +1,13 @@
 // JSON with object keys sorted at every level, so that equal content always hashes equally.
 import { createHash } from 'node:crypto';
 
+/** JSON text already in canonical form (a large report written part by part): canonicalJson keeps it as it is. */
+export class CanonicalJsonText {
+  constructor(readonly text: string) {}
+}
+
 export function canonicalJson(value: unknown): string {
+  if (value instanceof CanonicalJsonText) return value.text;
   return JSON.stringify(sortKeys(value));
 }
 

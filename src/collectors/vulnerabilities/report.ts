@@ -1,5 +1,6 @@
 // What a scan says about the evidence items and CAF outcome it supports, and the scan as a plain-English HTML
 // page (self-contained, no script) to keep as evidence beside the JSON.
+import { canonicalJson, CanonicalJsonText } from '../../domain/canonical-json.ts';
 import { formatLongDate } from '../../domain/dates.ts';
 import type { Finding, ScanReport } from './analyse.ts';
 
@@ -202,31 +203,32 @@ export const FINDING_COLUMNS = [
 const FIXED_COLUMNS = ['system', 'ecosystem', 'package', 'version', 'id'] as const;
 
 /**
- * The report as kept in evidence: findings as rows under named columns, and each vulnerability's details
- * (aliases, records, summary, severity) once rather than once per component.
+ * The report as kept in evidence, as canonical JSON: findings as rows under named columns, and each
+ * vulnerability's details (aliases, records, severity, summary) once rather than once per component. Written
+ * out part by part rather than built as one object to be put in canonical order: the rows hold only strings and
+ * nulls, and each vulnerability's details are made with their keys in order, so JSON.stringify writes each part
+ * as canonicalJson would, without a walk over a large fleet's hundreds of thousands of values.
  */
-export function evidenceJson(report: ScanReport): unknown {
+export function evidenceJsonText(report: ScanReport): CanonicalJsonText {
+  const { findings, fixed, ...rest } = report;
   const byId = new Map<string, Finding>();
-  for (const f of report.findings) if (!byId.has(f.id)) byId.set(f.id, f);
-  // Built with every key in sorted order, which the evidence's canonical JSON then keeps as it is rather than
-  // copying each of a large fleet's thousands of vulnerabilities.
-  const vulnerabilities: Record<string, Pick<Finding, 'ids' | 'records' | 'severity' | 'summary'>> = {};
-  for (const id of [...byId.keys()].sort()) {
+  for (const f of findings) if (!byId.has(f.id)) byId.set(f.id, f);
+  const vulnerabilities = [...byId.keys()].sort().map((id) => {
     const f = byId.get(id)!;
     const s = f.severity;
-    vulnerabilities[id] = {
+    const details = {
       ids: f.ids,
       records: f.records,
       severity: { basis: s.basis, highRisk: s.highRisk, label: s.label, score: s.score, vector: s.vector },
       summary: f.summary,
     };
-  }
-  return {
-    ...report,
-    findings: {
-      columns: FINDING_COLUMNS,
-      // In FINDING_COLUMNS order, spelled out: a row per finding is built without a lookup per cell.
-      rows: report.findings.map((f) => [
+    return `${JSON.stringify(id)}:${JSON.stringify(details)}`;
+  });
+  const members: Record<string, string> = {
+    // In FINDING_COLUMNS order, spelled out: a row per finding is built without a lookup per cell.
+    findings: rowsText(
+      FINDING_COLUMNS,
+      findings.map((f) => [
         f.system,
         f.ecosystem,
         f.package,
@@ -238,11 +240,24 @@ export function evidenceJson(report: ScanReport): unknown {
         f.deadline,
         f.change,
       ]),
-    },
-    fixed: { columns: FIXED_COLUMNS, rows: report.fixed.map((f) => FIXED_COLUMNS.map((c) => f[c])) },
-    vulnerabilities,
+    ),
+    fixed: rowsText(
+      FIXED_COLUMNS,
+      fixed.map((f) => FIXED_COLUMNS.map((c) => f[c])),
+    ),
+    vulnerabilities: `{${vulnerabilities.join(',')}}`,
   };
+  for (const [key, value] of Object.entries(rest))
+    if (value !== undefined) members[key] = canonicalJson(value);
+  const text = Object.keys(members)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${members[key]}`)
+    .join(',');
+  return new CanonicalJsonText(`{${text}}`);
 }
+
+const rowsText = (columns: readonly string[], rows: (string | null)[][]) =>
+  `{"columns":${JSON.stringify(columns)},"rows":${JSON.stringify(rows)}}`;
 
 export interface PreviousFinding {
   system: string;

@@ -12,21 +12,71 @@ import {
   type AnalyseOptions,
   type Finding,
   type PackageAdvisory,
+  type ScanReport,
 } from '../../../src/collectors/vulnerabilities/analyse.ts';
 import {
   FileNumberer,
   NumberedPart,
   type ToldFile,
 } from '../../../src/collectors/vulnerabilities/numbered-files.ts';
-
+import { canonicalJson } from '../../../src/domain/canonical-json.ts';
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
 import {
-  evidenceJson,
+  evidenceJsonText,
   FINDING_COLUMNS,
+  findingsFromEvidence,
   renderHtmlReport,
   verdictsFor,
 } from '../../../src/collectors/vulnerabilities/report.ts';
+
+const FIXED_COLUMNS = ['system', 'ecosystem', 'package', 'version', 'id'] as const;
+
+/**
+ * The evidence as one object, as it was built before it was written part by part: what evidenceJsonText
+ * writes must be its canonical JSON.
+ */
+function evidenceJson(report: ScanReport): unknown {
+  const byId = new Map<string, Finding>();
+  for (const f of report.findings) if (!byId.has(f.id)) byId.set(f.id, f);
+  // Built with every key in sorted order, which the evidence's canonical JSON then keeps as it is rather than
+  // copying each of a large fleet's thousands of vulnerabilities.
+  const vulnerabilities: Record<string, Pick<Finding, 'ids' | 'records' | 'severity' | 'summary'>> = {};
+  for (const id of [...byId.keys()].sort()) {
+    const f = byId.get(id)!;
+    const s = f.severity;
+    vulnerabilities[id] = {
+      ids: f.ids,
+      records: f.records,
+      severity: { basis: s.basis, highRisk: s.highRisk, label: s.label, score: s.score, vector: s.vector },
+      summary: f.summary,
+    };
+  }
+  return {
+    ...report,
+    findings: {
+      columns: FINDING_COLUMNS,
+      // In FINDING_COLUMNS order, spelled out: a row per finding is built without a lookup per cell.
+      rows: report.findings.map((f) => [
+        f.system,
+        f.ecosystem,
+        f.package,
+        f.version,
+        f.id,
+        f.state,
+        f.fixedIn,
+        f.clockStart,
+        f.deadline,
+        f.change,
+      ]),
+    },
+    fixed: {
+      columns: FIXED_COLUMNS,
+      rows: report.fixed.map((f) => FIXED_COLUMNS.map((c) => f[c])),
+    },
+    vulnerabilities,
+  };
+}
 
 const FIXTURES = path.join(import.meta.dirname, '../../fixtures/vulnerabilities');
 
@@ -496,8 +546,27 @@ describe('reading straight into the fleet', () => {
 
   test('the evidence rows follow FINDING_COLUMNS', () => {
     const report = scan(inventories);
-    const rows = (evidenceJson(report) as { findings: { rows: unknown[][] } }).findings.rows;
-    expect(rows).toEqual(report.findings.map((f) => FINDING_COLUMNS.map((c) => f[c])));
+    const evidence = JSON.parse(evidenceJsonText(report).text) as { findings: { rows: unknown[][] } };
+    expect(evidence.findings.rows).toEqual(report.findings.map((f) => FINDING_COLUMNS.map((c) => f[c])));
+  });
+
+  test('the evidence, written part by part, is the canonical JSON of the evidence as one object, fixed findings and all', () => {
+    const first = scan([...inventories, status]);
+    // A later run without the first inventory: what it held is fixed now, the rest still open.
+    const later = createFleet();
+    for (const f of [...inventories.slice(1), status] as { name: string; text: string; distro?: string }[])
+      readIntoFleet(later, f.name, f.text, f.distro ? { distro: f.distro } : {});
+    const second = analyseFleet(later, ALL, {
+      ...options,
+      previous: { effectiveDate: first.effectiveDate, findings: first.findings },
+    });
+    expect(second.fixed.length).toBeGreaterThan(0);
+    expect(second.problems.count).toBeGreaterThan(0);
+    for (const report of [first, second]) {
+      const text = evidenceJsonText(report).text;
+      expect(text).toBe(canonicalJson(evidenceJson(report)));
+      expect(findingsFromEvidence(JSON.parse(text))?.findings.length).toBe(report.findings.length);
+    }
   });
 });
 
