@@ -12,16 +12,28 @@ import { failure, success, type Result } from '../../domain/result.ts';
 
 const MAX_PROBLEMS_KEPT = 1000;
 
+/**
+ * The systems beyond the first that hold a package version, with `system` among them: a list while it is short,
+ * a set once it grows, so that a fleet of thousands of systems does not search a long list for each copy.
+ */
+export function moreSystems(
+  rest: number[] | Set<number> | undefined,
+  system: number,
+): number[] | Set<number> {
+  if (rest instanceof Set) return rest.add(system);
+  if (!rest) return [system];
+  if (!rest.includes(system)) rest.push(system);
+  return rest.length > 16 ? new Set(rest) : rest;
+}
+
 /** One package version of the fleet. */
 export class FleetVersion {
   /** Every copy in the fleet. */
   copies = 0;
-  // The systems holding it, in the order first seen: the first inline, the rest in a list that becomes a set
-  // when it grows, so that a fleet of thousands of systems does not search a long list for each copy.
+  // The systems holding it, in the order first seen: the first inline, the rest apart (moreSystems).
   private last = -1;
   private first = -1;
-  private rest: number[] | undefined;
-  private restSet: Set<number> | undefined;
+  private rest: number[] | Set<number> | undefined;
 
   constructor(
     readonly pkg: FleetPackage,
@@ -34,21 +46,7 @@ export class FleetVersion {
     if (system === this.last) return;
     this.last = system;
     if (this.first < 0) this.first = system;
-    else if (system !== this.first) this.addSystem(system);
-  }
-
-  private addSystem(system: number): void {
-    if (this.restSet) {
-      this.restSet.add(system);
-      return;
-    }
-    this.rest ??= [];
-    if (this.rest.includes(system)) return;
-    this.rest.push(system);
-    if (this.rest.length > 16) {
-      this.restSet = new Set(this.rest);
-      this.rest = undefined;
-    }
+    else if (system !== this.first) this.rest = moreSystems(this.rest, system);
   }
 
   /** Appends the systems holding this version to `list`, in the order first seen; returns how many. */
@@ -56,7 +54,7 @@ export class FleetVersion {
     if (this.first < 0) return 0;
     const before = list.length;
     list.push(this.first);
-    for (const s of this.restSet ?? this.rest ?? []) list.push(s);
+    for (const s of this.rest ?? []) list.push(s);
     return list.length - before;
   }
 }
@@ -272,7 +270,7 @@ export function readFileIntoFleet(
 export const PURL_BYTES = 0;
 export const PURL_TEXT = 1;
 export const NAME_BYTES = 2;
-export const FIELDS = 3;
+const FIELDS = 3;
 
 /** What a byte reader found in a file, in component order, kept until the whole file has been read. */
 export class FoundInBytes implements BytesSink {

@@ -17,6 +17,7 @@ import {
   FleetVersion,
   FoundInBytes,
   lookUpPurls,
+  moreSystems,
   NAME_BYTES,
   packageOf,
   PURL_BYTES,
@@ -120,11 +121,20 @@ export class FileNumberer {
     const newFields: string[] = [];
     // Where each new number's bytes lie in the file, until they are copied out.
     const places: number[] = [];
-    const number = (kind: number, h: number, named: PurlComponent, ...place: number[]) => {
+    // A new number: what it names, and where its bytes lie (a name's and then a version's, or a purl's alone).
+    const number = (
+      kind: number,
+      h: number,
+      named: PurlComponent,
+      start: number,
+      end: number,
+      start2 = 0,
+      end2 = 0,
+    ) => {
       newKinds.push(kind);
       newHashes.push(h);
       newFields.push(named.ecosystem, named.name, named.version);
-      places.push(...place);
+      places.push(start, end, start2, end2);
       return this.numbered++;
     };
     for (let i = 0; i < count; i++) {
@@ -139,7 +149,7 @@ export class FileNumberer {
           const held = this.purls.get(bytes, hashes[i]!, start, end);
           if (held !== undefined) entry = held;
           else {
-            if (entry.version !== '') entry = number(NEW_PURL, hashes[i]!, entry, start, end, 0, 0);
+            if (entry.version !== '') entry = number(NEW_PURL, hashes[i]!, entry, start, end);
             this.purls.set(bytes, hashes[i]!, entry, start, end);
           }
         }
@@ -217,8 +227,8 @@ const MAX_PROBLEMS_KEPT = 1000;
  */
 export class NumberedPart {
   private readonly versions: FleetVersion[] = [];
-  readonly problems: InventoryProblem[] = [];
-  problemCount = 0;
+  private readonly problems: InventoryProblem[] = [];
+  private problemCount = 0;
 
   constructor(
     private readonly fleet: Fleet,
@@ -319,7 +329,7 @@ export function transferablesOfCopies(counted: NumberedCopies): ArrayBuffer[] {
 
 /**
  * Counts the copies of each number and the systems holding it, in typed arrays: a file repeats its system for
- * every component, so each number keeps its first and last system inline, and a list only for the rest.
+ * every component, so each number keeps its first and last system inline, and the rest apart (moreSystems).
  */
 class CopyCounter {
   private copies = new Int32Array(1 << 12);
@@ -336,14 +346,7 @@ class CopyCounter {
     this.last[n] = system;
     if (this.first[n] === -1) this.first[n] = system;
     else if (this.first[n] !== system) {
-      // A list while it is short; a set once a number is on many systems, as in a fleet of named hosts.
-      const more = this.more.get(n);
-      if (!more) this.more.set(n, [system]);
-      else if (more instanceof Set) more.add(system);
-      else if (!more.includes(system)) {
-        more.push(system);
-        if (more.length > 16) this.more.set(n, new Set(more));
-      }
+      this.more.set(n, moreSystems(this.more.get(n), system));
     }
   }
 
