@@ -169,18 +169,21 @@ async function readAndAnalyse(
   input: ScanVulnerabilitiesInput,
   when: { effectiveDate: string; slaDays: number },
 ): Promise<Result<{ report: ScanReport; inputs: CollectorInput[] }>> {
-  const covered = await deps.store.osv.ecosystems();
-  // The previous run's findings are read while the inventories are: in a worker thread, at the same time.
+  // Which ecosystems the OSV index covers is asked while the worker threads start, and the previous run's
+  // findings are read while the inventories are.
+  const coveredRead = deps.store.osv.ecosystems();
+  coveredRead.catch(() => undefined);
   const previousRead = previousFindings(deps, organisationId, when.effectiveDate);
   previousRead.catch(() => undefined);
   const inWorker = input.inWorker ?? input.files.length >= WORKER_FROM_FILES;
-  const read = await (inWorker ? readInWorkers : readHere)(deps, input, covered);
+  const read = await (inWorker ? readInWorkers : readHere)(deps, input, coveredRead);
   if (!read.ok) {
     // Nothing of the scan's is left running once it has answered.
     await previousRead.catch(() => undefined);
     return read;
   }
   const { fleet, advisories, inputs } = read.value;
+  const covered = await coveredRead;
   const previous = await previousRead;
   input.onStage?.('matching');
   const report = analyseFleet(fleet, advisories, {
@@ -210,8 +213,9 @@ const worthLookingUp = (covered: ReadonlyMap<string, number>, ecosystem: string)
 async function readHere(
   deps: Deps,
   input: ScanVulnerabilitiesInput,
-  covered: ReadonlyMap<string, number>,
+  coveredRead: Promise<ReadonlyMap<string, number>>,
 ): Promise<Result<FleetRead>> {
+  const covered = await coveredRead;
   const fleet = createFleet();
   const options = readOptions(input);
   const inputs = await readFiles(input.files, { from: 0, to: input.files.length }, (file, bytes, i) => {
@@ -272,12 +276,13 @@ export function splitFiles(files: readonly InventoryFile[], count: number): Part
 async function readInWorkers(
   deps: Deps,
   input: ScanVulnerabilitiesInput,
-  covered: ReadonlyMap<string, number>,
+  coveredRead: Promise<ReadonlyMap<string, number>>,
 ): Promise<Result<FleetRead>> {
   const parts = splitFiles(input.files, input.workers ?? DEFAULT_WORKERS);
   const options = readOptions(input);
   const readers = parts.map(() => new FleetInWorker(options));
   try {
+    const covered = await coveredRead;
     const fleet = createFleet();
     const numbered = parts.map(() => new NumberedPart(fleet, options));
     const advisories = new Map<string, PackageAdvisory[]>();
