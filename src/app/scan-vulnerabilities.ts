@@ -18,7 +18,7 @@ import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
   CAF_OUTCOME,
   evidenceJsonText,
-  findingsFromEvidence,
+  findingsFromEvidenceBytes,
   renderHtmlReport,
   summaryOf,
   verdictsFor,
@@ -496,7 +496,5 @@ async function previousFindings(
   if (!last) return undefined;
   const evidence = await deps.store.evidence.findById(organisationId, last.reportEvidenceId);
   if (!evidence?.storageKey) return undefined;
-  return findingsFromEvidence(
-    JSON.parse(Buffer.from(await deps.blobs.get(evidence.storageKey)).toString('utf8')),
-  );
+  return findingsFromEvidenceBytes(await deps.blobs.get(evidence.storageKey));
 }

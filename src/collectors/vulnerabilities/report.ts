@@ -1,8 +1,10 @@
 // What a scan says about the evidence items and CAF outcome it supports, and the scan as a plain-English HTML
 // page (self-contained, no script) to keep as evidence beside the JSON.
+import { isUtf8 } from 'node:buffer';
 import { canonicalJson, CanonicalJsonText } from '../../domain/canonical-json.ts';
 import { formatLongDate } from '../../domain/dates.ts';
 import type { Finding, ScanReport } from './analyse.ts';
+import { bytesOf, JsonBytes, NotReadHere } from './json-bytes.ts';
 
 export interface Verdict {
   targetId: string;
@@ -301,4 +303,151 @@ export function findingsFromEvidence(
     };
   });
   return { effectiveDate: doc.effectiveDate, findings };
+}
+
+/**
+ * As findingsFromEvidence(JSON.parse(text)), read straight from the evidence's bytes: only the few cells of each
+ * row a later scan compares with, and each vulnerability's names. A large fleet's evidence is tens of megabytes,
+ * most of it details no comparison needs, and parsing it whole into objects cost a later scan a second. Anything
+ * out of the ordinary (a cell that is not a string, a key given twice or written with escapes, columns after
+ * the rows) is left to findingsFromEvidence, so the answer is the same either way.
+ */
+export function findingsFromEvidenceBytes(bytes: Uint8Array): ReturnType<typeof findingsFromEvidence> {
+  // The byte reader would pass over a byte order mark, which JSON.parse refuses.
+  const marked = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  if (!marked && isUtf8(bytes))
+    try {
+      return readEvidenceFindings(new JsonBytes(bytes));
+    } catch (e) {
+      if (!(e instanceof NotReadHere)) throw e;
+    }
+  return findingsFromEvidence(JSON.parse(Buffer.from(bytes).toString('utf8')));
+}
+
+const KEY = {
+  effectiveDate: bytesOf('effectiveDate'),
+  findings: bytesOf('findings'),
+  vulnerabilities: bytesOf('vulnerabilities'),
+  columns: bytesOf('columns'),
+  rows: bytesOf('rows'),
+  ids: bytesOf('ids'),
+};
+const NEEDED = ['system', 'ecosystem', 'package', 'version', 'id'] as const;
+
+function readEvidenceFindings(j: JsonBytes): ReturnType<typeof findingsFromEvidence> {
+  let effectiveDate: string | undefined;
+  let rows: string[][] | undefined;
+  let names: Map<string, string[]> | undefined;
+  j.openObject();
+  j.enter();
+  for (let first = true; j.nextKey(first); first = false) {
+    if (j.is(KEY.effectiveDate)) {
+      if (effectiveDate !== undefined || !j.stringValue()) j.fail();
+      effectiveDate = j.text();
+    } else if (j.is(KEY.findings)) {
+      if (rows) j.fail();
+      rows = readRows(j);
+    } else if (j.is(KEY.vulnerabilities)) {
+      if (names) j.fail();
+      names = readNames(j);
+    } else j.skipValue();
+  }
+  j.leave();
+  j.finish();
+  if (effectiveDate === undefined || !rows) j.fail();
+  return {
+    effectiveDate,
+    findings: rows.map(([system, ecosystem, pkg, version, id]) => ({
+      system: system!,
+      ecosystem: ecosystem!,
+      package: pkg!,
+      version: version!,
+      id: id!,
+      ids: names?.get(id!) ?? [id!],
+    })),
+  };
+}
+
+/** The findings' columns and rows: of each row, the NEEDED cells in that order. */
+function readRows(j: JsonBytes): string[][] {
+  let at: number[] | undefined;
+  let rows: string[][] | undefined;
+  j.openObject();
+  j.enter();
+  for (let first = true; j.nextKey(first); first = false) {
+    if (j.is(KEY.columns)) {
+      if (at) j.fail();
+      const columns: string[] = [];
+      j.openArray();
+      j.enter();
+      for (let f = true; j.nextItem(f); f = false) {
+        if (!j.stringValue()) j.fail();
+        columns.push(j.text());
+      }
+      j.leave();
+      at = NEEDED.map((name) => columns.indexOf(name));
+      if (at.includes(-1)) j.fail();
+    } else if (j.is(KEY.rows)) {
+      if (!at || rows) j.fail();
+      rows = [];
+      const last = Math.max(...at);
+      // Which NEEDED cell each column fills, or -1.
+      const cellOf = new Int32Array(last + 1).fill(-1);
+      at.forEach((column, cell) => (cellOf[column] = cell));
+      j.openArray();
+      j.enter();
+      for (let f = true; j.nextItem(f); f = false) {
+        const row = new Array<string>(NEEDED.length);
+        let column = 0;
+        j.openArray();
+        j.enter();
+        for (let g = true; j.nextItem(g); g = false, column++) {
+          const cell = column <= last ? cellOf[column]! : -1;
+          if (cell < 0) j.skipValue();
+          else if (j.stringValue()) row[cell] = j.text();
+          else j.fail();
+        }
+        j.leave();
+        if (column <= last) j.fail();
+        rows.push(row);
+      }
+      j.leave();
+    } else j.skipValue();
+  }
+  j.leave();
+  if (!rows) j.fail();
+  return rows;
+}
+
+/** Each vulnerability's names (`ids`), by its ID. */
+function readNames(j: JsonBytes): Map<string, string[]> {
+  const names = new Map<string, string[]>();
+  j.openObject();
+  j.enter();
+  for (let first = true; j.nextKey(first); first = false) {
+    const id = j.text();
+    if (names.has(id)) j.fail();
+    j.openObject();
+    j.enter();
+    let ids: string[] | undefined;
+    for (let f = true; j.nextKey(f); f = false) {
+      if (!j.is(KEY.ids)) {
+        j.skipValue();
+        continue;
+      }
+      if (ids) j.fail();
+      ids = [];
+      j.openArray();
+      j.enter();
+      for (let g = true; j.nextItem(g); g = false) {
+        if (!j.stringValue()) j.fail();
+        ids.push(j.text());
+      }
+      j.leave();
+    }
+    j.leave();
+    if (ids) names.set(id, ids);
+  }
+  j.leave();
+  return names;
 }

@@ -26,6 +26,7 @@ import {
   evidenceJsonText,
   FINDING_COLUMNS,
   findingsFromEvidence,
+  findingsFromEvidenceBytes,
   renderHtmlReport,
   verdictsFor,
 } from '../../../src/collectors/vulnerabilities/report.ts';
@@ -567,6 +568,92 @@ describe('reading straight into the fleet', () => {
       expect(text).toBe(canonicalJson(evidenceJson(report)));
       expect(findingsFromEvidence(JSON.parse(text))?.findings.length).toBe(report.findings.length);
     }
+  });
+
+  test("a later scan reads an earlier one's findings from the evidence's bytes as from the parsed JSON", () => {
+    const report = scan([...inventories, status]);
+    const text = evidenceJsonText(report).text;
+    const byBytes = findingsFromEvidenceBytes(Buffer.from(text));
+    expect(byBytes?.findings.length).toBe(report.findings.length);
+    expect(byBytes?.findings.some((f) => f.ids.length > 1)).toBe(true);
+    expect(byBytes).toEqual(findingsFromEvidence(JSON.parse(text)));
+    // Names written with escapes, and characters beyond ASCII, read the same.
+    const system = report.findings[0]!.system;
+    const escaped = text.replaceAll(JSON.stringify(system), '"sys\\"tem \\u00e9 \\u2028 é ☃"');
+    expect(escaped).not.toBe(text);
+    const read = findingsFromEvidenceBytes(Buffer.from(escaped));
+    expect(read?.findings.filter((f) => f.system === 'sys"tem é \u2028 é ☃').length).toBeGreaterThan(0);
+    expect(read).toEqual(findingsFromEvidence(JSON.parse(escaped)));
+  });
+});
+
+describe('reading earlier findings from evidence bytes', () => {
+  const row = (system: string, id: string, extra: unknown[] = []) => [
+    system,
+    'npm',
+    'lodash',
+    '4.17.20',
+    id,
+    'breached',
+    ...extra,
+  ];
+  const columns = ['system', 'ecosystem', 'package', 'version', 'id', 'state'];
+  const doc = (over: Record<string, unknown> = {}) => ({
+    effectiveDate: '2026-06-01',
+    findings: { columns, rows: [row('a', 'CVE-1'), row('b', 'GHSA-x')] },
+    vulnerabilities: { 'CVE-1': { ids: ['CVE-1', 'GHSA-y'], summary: 's' }, 'GHSA-x': { summary: 't' } },
+    ...over,
+  });
+  const cases: Record<string, string> = {
+    'the usual form': JSON.stringify(doc()),
+    'columns in another order, and more of them': JSON.stringify(
+      doc({
+        findings: {
+          columns: ['state', 'id', 'version', 'package', 'ecosystem', 'system', 'extra'],
+          rows: [['breached', 'CVE-1', '1.0.0', 'p', 'npm', 'a', { deep: [1, 2, { x: null }] }]],
+        },
+      }),
+    ),
+    'rows before columns': `{"effectiveDate":"2026-06-01","findings":{"rows":[${JSON.stringify(row('a', 'CVE-1'))}],"columns":${JSON.stringify(columns)}}}`,
+    'a null cell': JSON.stringify(doc({ findings: { columns, rows: [[null, 'npm', 'p', '1', 'CVE-1']] } })),
+    'a number cell': JSON.stringify(
+      doc({ findings: { columns, rows: [['a', 'npm', 'p', 1.5e3, 'CVE-1']] } }),
+    ),
+    'a short row': JSON.stringify(doc({ findings: { columns, rows: [['a', 'npm']] } })),
+    'a row that is not an array': JSON.stringify(doc({ findings: { columns, rows: [{ a: 1 }] } })),
+    'a column missing': JSON.stringify(doc({ findings: { columns: ['system'], rows: [] } })),
+    'no rows': JSON.stringify(doc({ findings: { columns } })),
+    'no effective date': JSON.stringify({ findings: doc().findings }),
+    'an effective date that is not text': JSON.stringify(doc({ effectiveDate: 20260601 })),
+    'no vulnerabilities': JSON.stringify(doc({ vulnerabilities: undefined })),
+    'a vulnerability that is not an object': JSON.stringify(doc({ vulnerabilities: { 'CVE-1': 5 } })),
+    'ids that are not text': JSON.stringify(doc({ vulnerabilities: { 'CVE-1': { ids: [1, 'CVE-1'] } } })),
+    'empty ids': JSON.stringify(doc({ vulnerabilities: { 'CVE-1': { ids: [] } } })),
+    'a key given twice': `{"effectiveDate":"2026-01-01","effectiveDate":"2026-06-01","findings":${JSON.stringify(doc().findings)}}`,
+    'a vulnerability given twice': `{"effectiveDate":"2026-06-01","findings":${JSON.stringify(doc().findings)},"vulnerabilities":{"CVE-1":{"ids":["A"]},"CVE-1":{"ids":["B"]}}}`,
+    'a key written with escapes': `{"effective\u0044ate":"2026-06-01","findings":${JSON.stringify(doc().findings)}}`,
+    'an ID named like a property of every object': JSON.stringify(
+      doc({ findings: { columns, rows: [row('a', 'constructor'), row('a', '__proto__')] } }),
+    ),
+    'not an object at all': '[1, 2, 3]',
+    'a byte order mark first': `\ufeff${JSON.stringify(doc())}`,
+  };
+  test.each(Object.entries(cases))('%s: as findingsFromEvidence of the parsed JSON', (_, text) => {
+    const bytes = Buffer.from(text);
+    const parsed = (() => {
+      try {
+        return { value: findingsFromEvidence(JSON.parse(text)) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    })();
+    if ('error' in parsed) expect(() => findingsFromEvidenceBytes(bytes)).toThrow(parsed.error);
+    else expect(findingsFromEvidenceBytes(bytes)).toEqual(parsed.value);
+  });
+
+  test('a document that is not JSON fails as JSON.parse fails', () => {
+    for (const text of ['{"effectiveDate":"2026-06-01",', '{"effectiveDate":"2026-06-01"}}', ''])
+      expect(() => findingsFromEvidenceBytes(Buffer.from(text))).toThrow(SyntaxError);
   });
 });
 
