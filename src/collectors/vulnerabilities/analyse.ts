@@ -319,33 +319,43 @@ function markStillOpen(
 ): FixedFinding[] {
   if (previous.length === 0) return [];
   // Only the package versions and packages with a finding now can hold a previous finding that is still open.
+  // Each base's version and package are numbered once, for its findings to look up by the base.
   const versionNo = new Map<FleetVersion, number>();
   const packageNo = new Map<FleetPackage, number>();
-  for (const node of baseNodes) {
-    if (!versionNo.has(node)) versionNo.set(node, versionNo.size);
-    if (!packageNo.has(node.pkg)) packageNo.set(node.pkg, packageNo.size);
-  }
+  const baseVersionNo = new Int32Array(baseNodes.length);
+  const basePackageNo = new Int32Array(baseNodes.length);
+  baseNodes.forEach((node, b) => {
+    let v = versionNo.get(node);
+    if (v === undefined) versionNo.set(node, (v = versionNo.size));
+    let p = packageNo.get(node.pkg);
+    if (p === undefined) packageNo.set(node.pkg, (p = packageNo.size));
+    baseVersionNo[b] = v;
+    basePackageNo[b] = p;
+  });
   const systems = fleet.systems.length;
   const previousIds = previous.map((f) => (f.ids.length > 0 ? f.ids : [f.id]));
-  const places = previous.map((f) => {
+  // Each previous finding's place at its version and at its package, -1 where the fleet has none now.
+  const versionPlaces = new Float64Array(previous.length).fill(-1);
+  const packagePlaces = new Float64Array(previous.length).fill(-1);
+  previous.forEach((f, i) => {
     const system = fleet.systemIndex.get(f.system);
     const pkg = fleet.byName.get(f.ecosystem)?.get(f.package);
-    if (system === undefined || !pkg) return undefined;
+    if (system === undefined || !pkg) return;
     const node = pkg.versions.get(f.version);
     const v = node && versionNo.get(node);
     const p = packageNo.get(pkg);
-    return {
-      version: v === undefined ? undefined : v * systems + system,
-      pkg: p === undefined ? undefined : p * systems + system,
-    };
+    if (v !== undefined) versionPlaces[i] = v * systems + system;
+    if (p !== undefined) packagePlaces[i] = p * systems + system;
   });
   const stillThere = new Uint8Array(previous.length);
   for (const withVersion of [true, false]) {
     // Place -> the previous findings there, in their order.
     const atPlace = new Map<number, number[]>();
+    const places = withVersion ? versionPlaces : packagePlaces;
+    const baseNo = withVersion ? baseVersionNo : basePackageNo;
     for (let i = 0; i < previous.length; i++) {
-      const place = withVersion ? places[i]?.version : places[i]?.pkg;
-      if (stillThere[i] || place === undefined) continue;
+      const place = places[i]!;
+      if (stillThere[i] || place < 0) continue;
       const list = atPlace.get(place);
       if (list) list.push(i);
       else atPlace.set(place, [i]);
@@ -354,9 +364,7 @@ function markStillOpen(
     for (const n of order) {
       const f = findings[n]!;
       if (f.change === 'still-open') continue;
-      const node = baseNodes[baseOf[n]!]!;
-      const at = withVersion ? versionNo.get(node)! : packageNo.get(node.pkg)!;
-      const candidates = atPlace.get(at * systems + systemOf[n]!);
+      const candidates = atPlace.get(baseNo[baseOf[n]!]! * systems + systemOf[n]!);
       if (!candidates) continue;
       // The finding's names in order, each matched with the first previous finding of that name not yet taken.
       found: for (const id of f.ids)
