@@ -570,6 +570,38 @@ describe('reading straight into the fleet', () => {
     }
   });
 
+  test('the evidence is canonical whatever the IDs: one that reads as a number, one with escapes, "__proto__"', () => {
+    const report = scan([...inventories, status]);
+    const ids = [...new Set(report.findings.map((f) => f.id))];
+    expect(ids.length).toBeGreaterThan(4);
+    const renaming = (names: Map<string, string>): ScanReport => ({
+      ...report,
+      findings: report.findings.map((f) => ({ ...f, id: names.get(f.id) ?? f.id })),
+    });
+    // Two that read as numbers, whose order as numbers ("9" before "10", as canonicalJson puts such keys) is
+    // not their order as text.
+    const nine = [ids[0]!, '9'] as const;
+    const ten = [ids[3]!, '10'] as const;
+    const escaped = [ids[1]!, 'ID "quoted" \\ é ☃'] as const;
+    for (const names of [new Map([nine, ten, escaped]), new Map([escaped])]) {
+      const odd = renaming(names);
+      const text = evidenceJsonText(odd).text;
+      expect(text).toBe(canonicalJson(evidenceJson(odd)));
+      for (const id of names.values()) expect(text).toContain(`${JSON.stringify(id)}:{"ids":`);
+    }
+    // "__proto__" is a key like any other. A plain object (the reference above) cannot hold it, so the text is
+    // read back instead.
+    const proto = [ids[2]!, '__proto__'] as const;
+    const details = report.findings.find((f) => f.id === ids[2])!;
+    for (const names of [new Map([nine, proto]), new Map([proto])]) {
+      const doc = JSON.parse(evidenceJsonText(renaming(names)).text) as {
+        vulnerabilities: Record<string, { ids: string[]; summary: string }>;
+      };
+      expect(Object.hasOwn(doc.vulnerabilities, '__proto__')).toBe(true);
+      expect(doc.vulnerabilities['__proto__']).toMatchObject({ ids: details.ids, summary: details.summary });
+    }
+  });
+
   test("a later scan reads an earlier one's findings from the evidence's bytes as from the parsed JSON", () => {
     const report = scan([...inventories, status]);
     const text = evidenceJsonText(report).text;
