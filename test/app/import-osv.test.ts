@@ -1,6 +1,6 @@
 // Importing OSV data on both engines: folders and zips, newer records replacing older ones, withdrawn records
 // dropped, bad records skipped and counted, and a corrupt zip or zip bomb refused with nothing written.
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -53,6 +53,7 @@ describe.each(ENGINES)('importOsv on %s', (engine) => {
   });
   afterEach(async () => {
     await deps.db.drop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   const lookUp = async (name: string) =>

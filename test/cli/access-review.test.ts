@@ -1,13 +1,12 @@
 // `dspt collect access-review` and `dspt review ...` in-process over real storage on both engines: the
 // output, --fail-on exit codes for CI, bad input that writes nothing, and a review through to sign-off.
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { main, type Io } from '../../src/cli/main.ts';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/access-review');
 const fx = (name: string) => path.join(FIXTURES, name);
@@ -197,7 +196,7 @@ describe.each(ENGINES)('dspt access review on %s', (engine) => {
 });
 
 test('a dry run needs no database: it opens none and makes no data folder', async () => {
-  const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'dspt-dry-')), 'not-made');
+  const dataDir = path.join(await scratchDir('dspt-dry-'), 'not-made');
   let out = '';
   const code = await main(
     [

@@ -1,13 +1,13 @@
 // The dspt command in-process over real storage on both engines: output, exit codes, and bad input that
 // names the place and writes nothing.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { main, type Io } from '../../src/cli/main.ts';
 import { DEFAULT_CATALOGUE_DIR } from '../../src/infra/catalogue-loader.ts';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 interface Run {
   code: number;
@@ -203,7 +203,7 @@ describe.each(ENGINES)('dspt on %s', (engine) => {
     await dspt('org', 'add', '--ods', 'A81002', '--name', 'Hillside Surgery', '--type', 'gp-practice');
     await dspt('answer', 'A81001', '1.1.1', '--text', 'ZA123456', '--comment', 'Renewed, "annually"');
     await dspt('answer', 'A81001', '3.2.1', '--yes', '--value', '96.5');
-    const dir = await mkdtemp(path.join(tmpdir(), 'dspt-cli-'));
+    const dir = await scratchDir('dspt-cli-');
     const file = path.join(dir, 'answers.csv');
     expect((await dspt('export', 'A81001', '--format', 'csv', '--output', file)).code).toBe(0);
     expect((await dspt('import', 'A81002', file)).out).toContain('Imported 2 item answers');
@@ -273,7 +273,7 @@ describe('dspt catalogue check', () => {
       /standards\.yaml:\d+: not valid YAML/,
     ],
   ])('%s is reported with file, line and path, exit 2', async (_name, edit, file, message) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'dspt-catalogue-'));
+    const dir = await scratchDir('dspt-catalogue-');
     await cp(DEFAULT_CATALOGUE_DIR, dir, { recursive: true });
     const target = path.join(dir, '2025-26', file);
     const original = await readFile(target, 'utf8');

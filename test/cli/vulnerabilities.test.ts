@@ -1,12 +1,12 @@
 // `dspt osv import` and `dspt collect vulnerabilities` in-process over real storage: output, exit codes
 // (1 for a breach with --fail-on-breach, 2 for bad input) and nothing written on bad input.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { main, type Io } from '../../src/cli/main.ts';
 import { ENGINES, freshDatabase, type TestDatabase } from '../support/databases.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/vulnerabilities');
 const at = (relative: string) => path.join(FIXTURES, relative);
@@ -169,7 +169,7 @@ describe.each(ENGINES)('dspt vulnerability commands on %s', (engine) => {
     ],
   ])('%s exits 2 and writes nothing', async (_, args, message) => {
     await dspt('org', 'add', '--ods', 'A81001', '--name', 'Riverside Surgery', '--type', 'gp-practice');
-    const dir = await mkdtemp(path.join(tmpdir(), 'dspt-cli-vuln-'));
+    const dir = await scratchDir('dspt-cli-vuln-');
     const result = await dspt(...(await args(dir)));
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);

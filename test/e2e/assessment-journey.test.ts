@@ -4,8 +4,7 @@
 // practice's SIRO; the SIRO joins and publishes in their own name; the certificate shows it. Each person has
 // their own browser. Every page is checked with axe and the main ones are photographed.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,6 +15,7 @@ import { launchBrowser } from './support/browser.ts';
 import { AccountPage } from './support/account-pages.ts';
 import { testDeps, type TestDeps } from '../support/deps.ts';
 import { realCatalogue, startServer, type RunningServer } from '../support/web-server.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 let deps: TestDeps;
 let server: RunningServer;
@@ -165,7 +165,7 @@ describe('assessment journey', () => {
       await tasks.checkAccessibility();
       await tasks.screenshot('21-tasks');
 
-      const dir = await mkdtemp(path.join(tmpdir(), 'dspt-e2e-'));
+      const dir = await scratchDir('dspt-e2e-');
       const iar = path.join(dir, 'information-asset-register.pdf');
       await writeFile(iar, '%PDF-1.4 information asset register');
       const checked = new Set<string>();

@@ -1,7 +1,7 @@
 // Use-case dependencies over a fresh real database on one engine, the real catalogue, an encrypted blob
 // store in a temporary folder and a clock the test can move.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AccountDeps } from '../../src/app/account-deps.ts';
@@ -49,7 +49,14 @@ export async function testDeps(engine: Engine, now = '2026-06-01T09:00:00.000Z')
     secrets: createSecretBox(randomBytes(32)),
     isCommonPassword,
     mailer: createMailer({ from: 'openDSPT <test@localhost>', log: () => {} }),
-    db,
+    // Dropping the database removes the evidence folder too.
+    db: {
+      ...db,
+      async drop() {
+        await db.drop();
+        await rm(blobDir, { recursive: true, force: true });
+      },
+    },
     blobDir,
     setNow: (iso) => {
       current = new Date(iso);
