@@ -215,23 +215,21 @@ export function evidenceJsonText(report: ScanReport): CanonicalJsonText {
   const { findings, fixed, ...rest } = report;
   const byId = new Map<string, Finding>();
   for (const f of findings) if (!byId.has(f.id)) byId.set(f.id, f);
-  const ids = [...byId.keys()].sort();
-  const detailsOf = (id: string) => {
-    const f = byId.get(id)!;
-    const s = f.severity;
-    return {
-      ids: f.ids,
-      records: f.records,
-      severity: { basis: s.basis, highRisk: s.highRisk, label: s.label, score: s.score, vector: s.vector },
-      summary: f.summary,
-    };
-  };
   // Every vulnerability's details in one object, written by one JSON.stringify rather than one call each (a
   // large fleet has tens of thousands). Its keys come out in the order canonicalJson gives any object's: sorted,
   // except that keys reading as array indexes come first, in number order, as JavaScript keeps them. Without a
   // prototype, so that an ID such as "__proto__" is a key like any other.
   const all = Object.create(null) as Record<string, unknown>;
-  for (const id of ids) all[id] = detailsOf(id);
+  for (const id of [...byId.keys()].sort()) {
+    const f = byId.get(id)!;
+    const s = f.severity;
+    all[id] = {
+      ids: f.ids,
+      records: f.records,
+      severity: { basis: s.basis, highRisk: s.highRisk, label: s.label, score: s.score, vector: s.vector },
+      summary: f.summary,
+    };
+  }
   const vulnerabilities = JSON.stringify(all);
   const members: Record<string, string> = {
     // In FINDING_COLUMNS order, spelled out: a row per finding is built without a lookup per cell.
@@ -384,14 +382,7 @@ function readRows(j: JsonBytes): string[][] {
   for (let first = true; j.nextKey(first); first = false) {
     if (j.is(KEY.columns)) {
       if (at) j.fail();
-      const columns: string[] = [];
-      j.openArray();
-      j.enter();
-      for (let f = true; j.nextItem(f); f = false) {
-        if (!j.stringValue()) j.fail();
-        columns.push(j.text());
-      }
-      j.leave();
+      const columns = readStrings(j);
       at = NEEDED.map((name) => columns.indexOf(name));
       if (at.includes(-1)) j.fail();
     } else if (j.is(KEY.rows)) {
@@ -443,18 +434,24 @@ function readNames(j: JsonBytes): Map<string, string[]> {
         continue;
       }
       if (ids) j.fail();
-      ids = [];
-      j.openArray();
-      j.enter();
-      for (let g = true; j.nextItem(g); g = false) {
-        if (!j.stringValue()) j.fail();
-        ids.push(j.text());
-      }
-      j.leave();
+      ids = readStrings(j);
     }
     j.leave();
     if (ids) names.set(id, ids);
   }
   j.leave();
   return names;
+}
+
+/** An array of strings, each as text; anything else in it stops the reading. */
+function readStrings(j: JsonBytes): string[] {
+  const strings: string[] = [];
+  j.openArray();
+  j.enter();
+  for (let first = true; j.nextItem(first); first = false) {
+    if (!j.stringValue()) j.fail();
+    strings.push(j.text());
+  }
+  j.leave();
+  return strings;
 }
