@@ -13,6 +13,15 @@ export interface OsvRecordVersion {
   packages: { ecosystem: string; name: string; hasFix: boolean; fixKnownSince: string | null }[];
 }
 
+/**
+ * What the index holds for some packages of one ecosystem, by `ecosystem \0 name`: each package's list is made
+ * afresh when it is asked for, so that a scan holding every package's until it matches them holds little.
+ */
+export interface FoundPackageAdvisories {
+  keys(): Iterable<string>;
+  get(key: string): PackageAdvisory[] | undefined;
+}
+
 export interface OsvStore {
   /** The stored version of each of these records that exists. */
   findVersions(ids: readonly string[]): Promise<Map<string, OsvRecordVersion>>;
@@ -20,7 +29,7 @@ export interface OsvStore {
   put(records: readonly StoredOsvRecord[]): Promise<void>;
   remove(ids: readonly string[]): Promise<void>;
   /** Every stored record's view of these packages of one ecosystem. */
-  findByPackages(ecosystem: string, names: readonly string[]): Promise<Map<string, PackageAdvisory[]>>;
+  findByPackages(ecosystem: string, names: readonly string[]): Promise<FoundPackageAdvisories>;
   /** How many records name a package of each ecosystem. */
   ecosystems(): Promise<Map<string, number>>;
 }

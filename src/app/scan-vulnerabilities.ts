@@ -28,6 +28,7 @@ import { isIsoDate, toIsoDate } from '../domain/dates.ts';
 import { failure, success, type Problem, type Result } from '../domain/result.ts';
 import type { Actor } from './actor.ts';
 import { findOrganisation } from './find-organisation.ts';
+import type { FoundPackageAdvisories } from './osv-ports.ts';
 import type { CollectorInput, CollectorRunRecord, Deps } from './ports.ts';
 import { recordCollectorRun } from './record-collector-run.ts';
 
@@ -194,9 +195,22 @@ async function readAndAnalyse(
   return success({ report, inputs });
 }
 
+/** Every lookup's answer, by package: each package's records are made when the analysis asks for them. */
+class AdvisoriesFound {
+  private readonly byKey = new Map<string, FoundPackageAdvisories>();
+
+  add(found: FoundPackageAdvisories): void {
+    for (const key of found.keys()) this.byKey.set(key, found);
+  }
+
+  get(key: string): PackageAdvisory[] | undefined {
+    return this.byKey.get(key)?.get(key);
+  }
+}
+
 interface FleetRead {
   fleet: Fleet;
-  advisories: Map<string, PackageAdvisory[]>;
+  advisories: AdvisoriesFound;
   inputs: CollectorInput[];
 }
 
@@ -225,11 +239,10 @@ async function readHere(
     return undefined;
   });
   if (!inputs.ok) return inputs;
-  const advisories = new Map<string, PackageAdvisory[]>();
+  const advisories = new AdvisoriesFound();
   for (const [ecosystem, names] of packagesToLookUp(fleet)) {
     if (!worthLookingUp(covered, ecosystem)) continue;
-    for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, names))
-      advisories.set(key, list);
+    advisories.add(await deps.store.osv.findByPackages(ecosystem, names));
   }
   return success({ fleet, advisories, inputs: inputs.value });
 }
@@ -285,7 +298,7 @@ async function readInWorkers(
     const covered = await coveredRead;
     const fleet = createFleet();
     const numbered = parts.map(() => new NumberedPart(fleet, options));
-    const advisories = new Map<string, PackageAdvisory[]>();
+    const advisories = new AdvisoriesFound();
     // Names waiting to be looked up: each package is new to the fleet once, whichever part brings it in.
     const wanted = new Map<string, string[]>();
     let read = 0;
@@ -303,8 +316,7 @@ async function readInWorkers(
           if (!all && names.length < LOOKUP_BATCH) continue;
           const batch = all ? names : names.splice(0, LOOKUP_BATCH);
           if (all || names.length === 0) wanted.delete(ecosystem);
-          for (const [key, list] of await deps.store.osv.findByPackages(ecosystem, batch))
-            advisories.set(key, list);
+          advisories.add(await deps.store.osv.findByPackages(ecosystem, batch));
           if (!all) return true;
         }
         return false;

@@ -106,6 +106,85 @@ describe.each(ENGINES)('importOsv on %s', (engine) => {
     expect((await lookUp('lodash'))[0]!.advisory.modified).toBe('2021-06-01T12:00:00Z');
   });
 
+  test('a lookup gives each package its own records in ID order, each as it was imported', async () => {
+    const record = (id: string, names: string[], fixed: string | null, summary: string) => ({
+      ...lodash('2021-05-06T00:00:00Z', fixed),
+      id,
+      aliases: [`CVE-${id.slice(-4)}`],
+      summary,
+      affected: names.map((name) => ({
+        package: { ecosystem: 'npm', name },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, ...(fixed ? [{ fixed }] : [])] }],
+      })),
+    });
+    // Imported out of ID order, one record naming two packages, summaries with quotes and text beyond ASCII.
+    const records: [string, unknown][] = [
+      ['3.json', record('GHSA-0003', ['left-pad', 'zlib'], '1.2.0', 'a "quoted" flaw')],
+      ['1.json', record('GHSA-0001', ['left-pad'], null, 'ünïcödé ✓')],
+      ['2.json', record('GHSA-0002', ['zlib'], '2.0.0', '')],
+      ['4.json', record('GHSA-0004', ['left-pad'], '3.0.0', 'tab\there')],
+    ];
+    const imported = await importOsv(deps, operator, { label: 'mixed', source: items(...records) });
+    expect(imported.ok && imported.value).toMatchObject({ added: 4 });
+    const found = await deps.store.osv.findByPackages('npm', ['zlib', 'not-in-the-index', 'left-pad']);
+    expect([...found.keys()].sort()).toEqual(['npm\u0000left-pad', 'npm\u0000zlib']);
+    expect(found.get('npm\u0000not-in-the-index')).toBeUndefined();
+    const seen = (name: string) =>
+      found.get(`npm\u0000${name}`)!.map((a) => ({
+        id: a.advisory.id,
+        summary: a.advisory.summary,
+        aliases: a.advisory.aliases,
+        fixKnownSince: a.fixKnownSince,
+        name: a.pkg.name,
+        fixed: a.pkg.affected[0]!.ranges[0]!.events.find((e) => e.kind === 'fixed')?.version ?? null,
+      }));
+    const since = '2021-05-06T00:00:00Z';
+    expect(seen('left-pad')).toEqual([
+      {
+        id: 'GHSA-0001',
+        summary: 'ünïcödé ✓',
+        aliases: ['CVE-0001'],
+        fixKnownSince: null,
+        name: 'left-pad',
+        fixed: null,
+      },
+      {
+        id: 'GHSA-0003',
+        summary: 'a "quoted" flaw',
+        aliases: ['CVE-0003'],
+        fixKnownSince: since,
+        name: 'left-pad',
+        fixed: '1.2.0',
+      },
+      {
+        id: 'GHSA-0004',
+        summary: 'tab\there',
+        aliases: ['CVE-0004'],
+        fixKnownSince: since,
+        name: 'left-pad',
+        fixed: '3.0.0',
+      },
+    ]);
+    expect(seen('zlib')).toEqual([
+      {
+        id: 'GHSA-0002',
+        summary: '',
+        aliases: ['CVE-0002'],
+        fixKnownSince: since,
+        name: 'zlib',
+        fixed: '2.0.0',
+      },
+      {
+        id: 'GHSA-0003',
+        summary: 'a "quoted" flaw',
+        aliases: ['CVE-0003'],
+        fixKnownSince: since,
+        name: 'zlib',
+        fixed: '1.2.0',
+      },
+    ]);
+  });
+
   test('withdrawn records are ignored, and a newer withdrawal removes the older copy', async () => {
     await importOsv(deps, operator, {
       label: 'a',

@@ -132,7 +132,8 @@ export interface AnalyseOptions {
 
 export function analyseFleet(
   fleet: Fleet,
-  advisories: ReadonlyMap<string, PackageAdvisory[]>,
+  /** The index's records for each package, by `ecosystem \0 name` (FleetPackage.key). */
+  advisories: { get(key: string): readonly PackageAdvisory[] | undefined },
   options: AnalyseOptions,
 ): ScanReport {
   const comparers = createComparers();
@@ -150,7 +151,8 @@ export function analyseFleet(
     const records = advisories.get(pkg.key) ?? [];
     let matchers: PackageMatcher[] | undefined;
     let severities: Severity[] = [];
-    let clockStarts: IsoDate[] = [];
+    // Each record's clock start, worked out when a version first hits it: most records hit nothing.
+    let clockStarts: (IsoDate | undefined)[] = [];
     let semver = false;
     // The same records hit many versions of a package: what a group of them says is worked out once.
     // Keyed by the records' indexes: one record's by its index alone, several joined.
@@ -169,7 +171,7 @@ export function analyseFleet(
         matchers = pkgs.map((p) => new PackageMatcher(p, comparer, comparers.semver));
         severities = pkgs.map((p) => p.severity);
         semver = matchers.some((m) => m.usesSemver);
-        clockStarts = records.map(clockStartOf);
+        clockStarts = new Array<IsoDate | undefined>(records.length);
       }
       const semverParsed = semver ? comparers.semver.parse(version) : undefined;
       const hits: Hit[] = [];
@@ -520,7 +522,7 @@ class Describer {
   finding(
     facts: GroupFacts,
     group: Hit[],
-    clockStarts: readonly IsoDate[],
+    clockStarts: (IsoDate | undefined)[],
     pkg: { ecosystem: string; name: string },
     version: string,
     compare: (a: string, b: string) => number,
@@ -530,7 +532,7 @@ class Describer {
     for (const h of group) {
       if (h.fixedIn === null) continue;
       if (fixedIn === null || compare(h.fixedIn, fixedIn) < 0) fixedIn = h.fixedIn;
-      const day = clockStarts[h.index]!;
+      const day = (clockStarts[h.index] ??= clockStartOf(h.record));
       if (clockStart === null || day < clockStart) clockStart = day;
     }
     let state: FindingState;

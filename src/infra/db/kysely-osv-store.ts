@@ -3,8 +3,9 @@
 import type { Kysely } from 'kysely';
 import type { PackageAdvisory } from '../../collectors/vulnerabilities/analyse.ts';
 import type { OsvAdvisory, OsvPackage } from '../../collectors/vulnerabilities/osv.ts';
-import type { OsvRecordVersion, OsvStore } from '../../app/osv-ports.ts';
+import type { FoundPackageAdvisories, OsvRecordVersion, OsvStore } from '../../app/osv-ports.ts';
 import { packPackage, unpackPackage } from './osv-packed-package.ts';
+import type { OsvPackagesTable } from './osv-tables.ts';
 import type { Database } from './tables.ts';
 
 const BATCH = 500;
@@ -14,22 +15,120 @@ function* batches<T>(items: readonly T[], size = BATCH): Generator<T[]> {
 }
 
 /**
- * A record's view of a package as stored: its ranges are kept as the stored text and read from it each
- * time they are asked for. A scan looks up every package of the fleet while it reads, and holding them all as
- * objects until it matches them cost more in garbage collection than reading them did.
+ * A record's view of a package as stored: its ranges, and its advisory, are kept as the stored text and read
+ * from it when they are asked for (the advisory once). A scan looks up every package of the fleet while it
+ * reads, and holding them all as objects until it matches them cost more in garbage collection than reading
+ * them did; most records never match, and their advisories are never read.
  */
 class StoredPackageAdvisory implements PackageAdvisory {
+  #advisory: OsvAdvisory | undefined;
+
   constructor(
-    readonly advisory: OsvAdvisory,
+    private readonly advisoryText: string,
     private readonly stored: string,
     private readonly ecosystem: string,
     private readonly name: string,
     readonly fixKnownSince: string | null,
   ) {}
 
+  get advisory(): OsvAdvisory {
+    return (this.#advisory ??= JSON.parse(this.advisoryText) as OsvAdvisory);
+  }
+
   get pkg(): OsvPackage {
     return unpackPackage(this.stored, this.ecosystem, this.name);
   }
+}
+
+/**
+ * One lookup's rows, kept as one string until a package's are asked for: every row's fix date, package and
+ * advisory side by side, and where each begins. Tens of thousands of rows then cost the scan's thread one large
+ * string (which the garbage collector never copies) and a few arrays of numbers, rather than several small
+ * strings and objects each, copied as they age.
+ */
+class PackedPackageAdvisories implements FoundPackageAdvisories {
+  constructor(
+    private readonly ecosystem: string,
+    private readonly text: string,
+    /**
+     * Four per row: where its fix date (-1 when it has none), package and advisory begin, and where the
+     * advisory ends.
+     */
+    private readonly places: Int32Array,
+    /** Each package's first row, and (one past) its last, by `ecosystem \0 name`. */
+    private readonly rows: Map<string, { name: string; from: number; to: number }>,
+  ) {}
+
+  keys(): IterableIterator<string> {
+    return this.rows.keys();
+  }
+
+  get(key: string): PackageAdvisory[] | undefined {
+    const found = this.rows.get(key);
+    if (!found) return undefined;
+    const { text, places } = this;
+    const list: PackageAdvisory[] = [];
+    for (let r = found.from; r < found.to; r++) {
+      const since = places[r * 4]!;
+      const pkg = places[r * 4 + 1]!;
+      const advisory = places[r * 4 + 2]!;
+      const end = places[r * 4 + 3]!;
+      list.push(
+        new StoredPackageAdvisory(
+          text.slice(advisory, end),
+          text.slice(pkg, advisory),
+          this.ecosystem,
+          found.name,
+          since < 0 ? null : text.slice(since, pkg),
+        ),
+      );
+    }
+    return list;
+  }
+}
+
+/** The columns of osv_packages a lookup reads. */
+type PackageRow = Pick<OsvPackagesTable, 'name' | 'record_id' | 'package' | 'advisory' | 'fix_known_since'>;
+
+/** Packs a lookup's rows, each package's in record order: a stable order keeps reports identical between runs. */
+function packRows(ecosystem: string, rows: readonly PackageRow[]): PackedPackageAdvisories {
+  // A package's rows mostly come side by side, in record order (on SQLite, always): they are sorted only if not.
+  const byName = new Map<string, PackageRow[]>();
+  let lastName: string | undefined;
+  let list: PackageRow[] = [];
+  for (const row of rows) {
+    if (row.name !== lastName) {
+      lastName = row.name;
+      const held = byName.get(row.name);
+      if (held) list = held;
+      else byName.set(row.name, (list = []));
+    }
+    list.push(row);
+  }
+  const parts: string[] = [];
+  const places = new Int32Array(rows.length * 4);
+  const packages = new Map<string, { name: string; from: number; to: number }>();
+  let at = 0;
+  let r = 0;
+  for (const [name, held] of byName) {
+    for (let i = 1; i < held.length; i++)
+      if (held[i - 1]!.record_id > held[i]!.record_id) {
+        held.sort((a, b) => (a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0));
+        break;
+      }
+    const from = r;
+    for (const row of held) {
+      const since = row.fix_known_since ?? '';
+      places[r * 4] = row.fix_known_since === null ? -1 : at;
+      places[r * 4 + 1] = at += since.length;
+      places[r * 4 + 2] = at += row.package.length;
+      places[r * 4 + 3] = at += row.advisory.length;
+      parts.push(since, row.package, row.advisory);
+      r++;
+    }
+    packages.set(`${ecosystem}\u0000${name}`, { name, from, to: r });
+  }
+  return new PackedPackageAdvisories(ecosystem, parts.join(''), places, packages);
 }
 
 export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore {
@@ -114,40 +213,17 @@ export function createOsvStore(db: Kysely<Database>, now: () => Date): OsvStore 
     },
 
     async findByPackages(ecosystem, names) {
-      const found = new Map<string, PackageAdvisory[]>();
-      const advisories = new Map<string, OsvAdvisory>();
+      const rows: PackageRow[] = [];
       for (const batch of batches([...new Set(names)])) {
-        const rows = await db
+        const found = await db
           .selectFrom('osv_packages')
           .select(['name', 'package', 'fix_known_since', 'record_id', 'advisory'])
           .where('ecosystem', '=', ecosystem)
           .where('name', 'in', batch)
           .execute();
-        // A package's rows mostly come side by side (on SQLite, always): its list is found once for all of them.
-        let lastName: string | undefined;
-        let list: PackageAdvisory[] = [];
-        for (const row of rows) {
-          let advisory = advisories.get(row.record_id);
-          if (!advisory) {
-            advisory = JSON.parse(row.advisory) as OsvAdvisory;
-            advisories.set(row.record_id, advisory);
-          }
-          if (row.name !== lastName) {
-            lastName = row.name;
-            const key = `${ecosystem}\u0000${row.name}`;
-            const held = found.get(key);
-            if (held) list = held;
-            else found.set(key, (list = []));
-          }
-          list.push(
-            new StoredPackageAdvisory(advisory, row.package, ecosystem, row.name, row.fix_known_since),
-          );
-        }
+        for (const row of found) rows.push(row);
       }
-      // Record order decides nothing, but a stable one keeps reports identical between runs and engines.
-      for (const list of found.values())
-        list.sort((a, b) => (a.advisory.id < b.advisory.id ? -1 : a.advisory.id > b.advisory.id ? 1 : 0));
-      return found;
+      return packRows(ecosystem, rows);
     },
 
     async ecosystems() {

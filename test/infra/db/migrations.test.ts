@@ -2,6 +2,7 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { migrateToLatest } from '../../../src/infra/db/connect.ts';
+import type { FoundPackageAdvisories } from '../../../src/app/osv-ports.ts';
 import { createMigrationProvider, PUBLICATION_IMMUTABLE_MESSAGE } from '../../../src/infra/db/migrations.ts';
 import { ENGINES, freshDatabase, type TestDatabase } from '../../support/databases.ts';
 
@@ -180,9 +181,10 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
 
     const plain = (found: typeof before) =>
       JSON.stringify([
-        [...(found[0] as Map<string, { advisory: unknown; pkg: unknown; fixKnownSince: unknown }[]>)].map(
-          ([key, list]) => [key, list.map((a) => [a.advisory, a.pkg, a.fixKnownSince])],
-        ),
+        [...(found[0] as FoundPackageAdvisories).keys()].map((key) => [
+          key,
+          (found[0] as FoundPackageAdvisories).get(key)!.map((a) => [a.advisory, a.pkg, a.fixKnownSince]),
+        ]),
         [...(found[1] as Map<string, number>)],
       ]);
     expect(plain(after)).toBe(plain(before));
