@@ -4,6 +4,7 @@
 // the OSV index in the data folder and records the evidence. Prints one JSON line: the time of the pass (not of
 // starting the process), the process's peak resident memory and, for a scan, what it found and where its time
 // went.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Actor } from '../src/app/actor.ts';
@@ -44,7 +45,7 @@ async function scan(): Promise<{ ms: number; summary: string; stages: string }> 
   const start = performance.now();
   const result = await scanVulnerabilities(deps, actor, {
     odsCode: 'X26001',
-    files: files.map((f) => ({ name: f, path: f, read: () => readFile(f) })),
+    files: files.map((f) => ({ name: f, path: f, read: () => readFile(f), readNow: () => readFileSync(f) })),
     effectiveDate: '2026-06-01',
     onStage: (stage) => (at[stage] = performance.now()),
   });

@@ -1,6 +1,6 @@
 // Scans a fleet's inventories against the OSV index and records the run as dated evidence: the JSON and HTML
 // reports linked to the patching and vulnerability items (8.3.x, 8.4.x, 6.3.2) and CAF outcome B4.d.
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import {
   analyseFleet,
@@ -13,7 +13,9 @@ import {
 } from '../collectors/vulnerabilities/analyse.ts';
 import { readFileIntoFleet } from '../collectors/vulnerabilities/fleet.ts';
 import { NumberedPart } from '../collectors/vulnerabilities/numbered-files.ts';
-import { FleetInWorker } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
+import type { InventoryProblem } from '../collectors/vulnerabilities/inventory.ts';
+import { ProblemsByFile } from '../collectors/vulnerabilities/problems-by-file.ts';
+import { FleetInWorker, type FileRead } from '../collectors/vulnerabilities/read-fleet-in-worker.ts';
 import { comparerNameFor } from '../collectors/vulnerabilities/versions.ts';
 import {
   CAF_OUTCOME,
@@ -35,11 +37,14 @@ import { recordCollectorRun } from './record-collector-run.ts';
 /** An inventory file, read only when the scan reaches it so that a large fleet never sits in memory at once. */
 export interface InventoryFile {
   name: string;
-  /** Its size in bytes, when known beforehand: the reading is then shared between threads by bytes. */
-  size?: number;
-  /** Where it lies on this machine, if it is a file there: worker threads then read it themselves. */
+  /** Where it lies on this machine, if it is a file there: worker threads then read it from disk themselves. */
   path?: string;
   read(): Promise<Uint8Array>;
+  /**
+   * The same bytes, read at once, where that is cheap (a file on this machine): the scan's own thread reads its
+   * share of the files with it, as a read on the thread pool costs it more than the read itself.
+   */
+  readNow?(): Uint8Array;
 }
 
 export interface ScanVulnerabilitiesInput {
@@ -55,9 +60,9 @@ export interface ScanVulnerabilitiesInput {
   onProgress?: (filesRead: number, total: number) => void;
   /** Called as the scan moves on from reading to matching, and from matching to recording the evidence. */
   onStage?: (stage: ScanStage) => void;
-  /** Whether to read the inventories in worker threads; by default, from 200 files. */
+  /** Whether to read the inventories in worker threads as well as this one; by default, from 200 files. */
   inWorker?: boolean;
-  /** How many worker threads share the reading, each a contiguous part of the files; by default up to two. */
+  /** How many worker threads share the reading with this one: by default one per core beyond the first, up to two. */
   workers?: number;
 }
 
@@ -76,17 +81,23 @@ export const DEFAULT_SLA_DAYS = 14;
 /** Files read ahead of the one being parsed, and fingerprints worked out at once, at most. */
 const READ_AHEAD = 4;
 const HASHES_AHEAD = 8;
-/**
- * From how many files the inventories are read in a worker thread; how many files it is sent ahead at most,
- * and how many it must have in hand before this thread stops sending to look packages up.
- */
+/** From how many files the inventories are read in worker threads as well as this one. */
 const WORKER_FROM_FILES = 200;
-/** Two readers, where there are two cores: a third on a two-core machine only takes turns with the others. */
-const DEFAULT_WORKERS = Math.min(2, availableParallelism());
-const WORKER_AHEAD = 96;
-const WORKER_IN_HAND = 32;
+/**
+ * Worker threads beside this one, which reads too: one per core beyond the first, up to two. On a two-core
+ * machine a second worker would only take turns with the others.
+ */
+const DEFAULT_WORKERS = Math.max(1, Math.min(2, availableParallelism() - 1));
+/**
+ * Files a worker is given ahead of the one it is reading: enough that it never waits while this thread reads a
+ * file or looks a batch up, few enough that the two finish reading together.
+ */
+const WORKER_AHEAD = 64;
 /** Package names looked up at once while the worker reads: one query of the OSV index. */
 const LOOKUP_BATCH = 500;
+
+/** The SHA-256 of a file this thread reads itself, worked out at once: cheaper for it than a trip to the thread pool. */
+const sha256Now = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** The SHA-256 of a file, worked out on the thread pool while the scan reads on. */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -232,7 +243,7 @@ async function readHere(
   const covered = await coveredRead;
   const fleet = createFleet();
   const options = readOptions(input);
-  const inputs = await readFiles(input.files, { from: 0, to: input.files.length }, (file, bytes, i) => {
+  const inputs = await readFiles(input.files, (file, bytes, i) => {
     const read = readFileIntoFleet(fleet, file.name, bytes, options);
     if (!read.ok) return read.error;
     input.onProgress?.(i + 1, input.files.length);
@@ -247,229 +258,192 @@ async function readHere(
   return success({ fleet, advisories, inputs: inputs.value });
 }
 
-/** A contiguous run of the files, read by one worker thread into a fleet of its own. */
-interface Part {
-  from: number;
-  to: number;
-}
-
 /**
- * The files cut into `count` contiguous parts of about the same size: by bytes when every file gives its size,
- * else by number of files. Each part holds at least one file.
- */
-export function splitFiles(files: readonly InventoryFile[], count: number): Part[] {
-  const n = Math.max(1, Math.min(count, files.length));
-  const sized = files.every((f) => f.size !== undefined);
-  const weight = (i: number) => (sized ? files[i]!.size! : 1);
-  let total = 0;
-  for (let i = 0; i < files.length; i++) total += weight(i);
-  const parts: Part[] = [];
-  let from = 0;
-  let sum = 0;
-  for (let i = 0; i < files.length && parts.length < n - 1; i++) {
-    sum += weight(i);
-    // Leave at least one file for each part still to come.
-    const left = files.length - (i + 1);
-    if (sum >= (total * (parts.length + 1)) / n || left === n - 1 - parts.length) {
-      parts.push({ from, to: i + 1 });
-      from = i + 1;
-    }
-  }
-  parts.push({ from, to: files.length });
-  return parts;
-}
-
-/**
- * Reads the inventories in worker threads, each its own contiguous part of the files, while this one adds what
- * each file holds to the fleet and looks up the new packages in the OSV index. The files are added as they are
- * told, whichever part they belong to: the components and the report are those one reader would have made (the
- * report does not depend on the order the fleet meets things in), the problems are listed in file order, and
- * the first bad file in file order is the one reported.
+ * Reads the inventories in worker threads and on this thread at once. The workers take the files from the first
+ * onwards, a few at a time, and tell what each holds; this thread adds that to the fleet and looks the new
+ * packages up in the OSV index, and whenever it has nothing else to do it reads a file itself, from the last
+ * backwards, straight into the fleet. The two meet wherever the work comes out even, whatever this thread's share
+ * of adding and looking up turns out to be. The components and the report are those one reader would have made
+ * (the report does not depend on the order the fleet meets things in), the problems are listed in file order,
+ * and the outcome is the one reading the files in turn gives: the first file, in file order, that is refused or
+ * cannot be read decides it.
  */
 async function readInWorkers(
   deps: Deps,
   input: ScanVulnerabilitiesInput,
   coveredRead: Promise<ReadonlyMap<string, number>>,
 ): Promise<Result<FleetRead>> {
-  const parts = splitFiles(input.files, input.workers ?? DEFAULT_WORKERS);
+  const { files } = input;
   const options = readOptions(input);
-  const readers = parts.map(() => new FleetInWorker(options));
+  const readers = Array.from(
+    { length: Math.max(1, input.workers ?? DEFAULT_WORKERS) },
+    () => new FleetInWorker(options),
+  );
   try {
     const covered = await coveredRead;
     const fleet = createFleet();
-    const numbered = parts.map(() => new NumberedPart(fleet, options));
+    const numbered = readers.map(() => new NumberedPart(fleet, options));
     const advisories = new AdvisoriesFound();
-    // Names waiting to be looked up: each package is new to the fleet once, whichever part brings it in.
-    const wanted = new Map<string, string[]>();
+    const problems = new ProblemsByFile();
+    const fingerprints: CollectorInput[] = new Array(files.length);
+    // The files each worker has been sent and has not told of yet, in the order it tells them.
+    const sent: number[][] = readers.map(() => []);
+    // A worker tells nothing after a file it refused or could not read.
+    const stopped = readers.map(() => false);
+    // Files from `front` up to `back` are yet to be read: workers take them from the front, this thread from the
+    // back. None from `decided` on is needed: the file there was refused or could not be read.
+    let front = 0;
+    let back = files.length;
+    let decided = files.length;
+    let outcome: { problem: Problem } | { error: unknown } | undefined;
+    const decide = (index: number, what: { problem: Problem } | { error: unknown }) => {
+      if (index >= decided) return;
+      decided = index;
+      outcome = what;
+    };
     let read = 0;
-    let looking = false;
-    // The first part, in file order, that failed: the parts after it stop, as their files would not be read.
-    let failedPart = parts.length;
 
-    // One batch of names at a time, so that no worker is long without files; one lookup at a time across the
-    // parts. Whether it looked any up.
+    // Names waiting to be looked up: each package is new to the fleet once, whichever thread brings it in.
+    const wanted = new Map<string, string[]>();
+    const want = (known: number) => {
+      for (let i = known; i < fleet.packageOrder.length; i++) {
+        const { ecosystem, name } = fleet.packageOrder[i]!;
+        if (!worthLookingUp(covered, ecosystem)) continue;
+        const list = wanted.get(ecosystem);
+        if (list) list.push(name);
+        else wanted.set(ecosystem, [name]);
+      }
+    };
+    // One batch of names at a time (all that are left, at the end): whether it looked any up.
     const lookUp = async (all: boolean): Promise<boolean> => {
-      if (looking) return false;
-      looking = true;
-      try {
-        for (const [ecosystem, names] of wanted) {
-          if (!all && names.length < LOOKUP_BATCH) continue;
-          const batch = all ? names : names.splice(0, LOOKUP_BATCH);
-          if (all || names.length === 0) wanted.delete(ecosystem);
-          advisories.add(await deps.store.osv.findByPackages(ecosystem, batch));
-          if (!all) return true;
-        }
-        return false;
-      } finally {
-        looking = false;
+      for (const [ecosystem, names] of wanted) {
+        if (!all && names.length < LOOKUP_BATCH) continue;
+        const batch = all ? names : names.splice(0, LOOKUP_BATCH);
+        if (all || names.length === 0) wanted.delete(ecosystem);
+        advisories.add(await deps.store.osv.findByPackages(ecosystem, batch));
+        if (!all) return true;
       }
+      return false;
     };
 
-    // Where every file has a path, each worker reads and fingerprints its files itself: this thread is then left
-    // to add them to the fleet and look packages up.
-    const byPath = input.files.every((f) => f.path !== undefined);
-
-    const readPart = async (p: number): Promise<Result<CollectorInput[]>> => {
-      const reader = readers[p]!;
-      const fingerprinted: CollectorInput[] = [];
-      let told = parts[p]!.from;
-      const tell = async (): Promise<Problem | undefined> => {
-        const file = await reader.next();
-        if (!file.ok) return file.problem;
-        const name = input.files[told++]!.name;
-        if (file.fingerprint) fingerprinted.push({ name, ...file.fingerprint });
-        const known = fleet.packageOrder.length;
-        numbered[p]!.add(name, file.told);
-        for (let i = known; i < fleet.packageOrder.length; i++) {
-          const { ecosystem, name } = fleet.packageOrder[i]!;
-          if (!worthLookingUp(covered, ecosystem)) continue;
-          const list = wanted.get(ecosystem);
-          if (list) list.push(name);
-          else wanted.set(ecosystem, [name]);
-        }
-        input.onProgress?.(++read, input.files.length);
-        return undefined;
-      };
-      const stopped: Problem = { kind: 'bad-input', message: 'an earlier file was refused', where: '' };
-      // After each file is sent. The first files bring most of the fleet's packages: looking each file's up
-      // before sending the next left the worker waiting. Lookups are done only while the worker has files in
-      // hand; the rest of the time this thread sends on, and waits for the worker only when it is far behind.
-      const keepUp = async (): Promise<Problem | undefined> => {
-        for (;;) {
-          while (reader.pending > 0 && reader.ready) {
-            const problem = await tell();
-            if (problem) return problem;
-          }
-          if (reader.pending < WORKER_IN_HAND) return undefined;
-          if (await lookUp(false)) continue;
-          if (reader.pending <= WORKER_AHEAD) return undefined;
-          const problem = await tell();
-          if (problem) return problem;
-        }
-      };
-      const drain = async (): Promise<Problem | undefined> => {
-        while (reader.pending > 0) {
-          const problem = await tell();
-          if (problem) return problem;
-        }
-        return undefined;
-      };
-      let inputs: Result<CollectorInput[]>;
-      if (byPath) {
-        // Paths cost nothing to hold: the worker is given them all at once, so it never waits for this thread,
-        // which looks packages up as the worker tells of them.
+    const send = async (w: number, index: number) => {
+      const file = files[index]!;
+      if (file.path !== undefined) readers[w]!.sendPath(file.name, file.path);
+      else {
+        let bytes: Uint8Array;
         try {
-          for (let i = parts[p]!.from; i < parts[p]!.to; i++)
-            reader.sendPath(input.files[i]!.name, input.files[i]!.path!);
-          let problem: Problem | undefined;
-          while (reader.pending > 0 && !problem) {
-            if (failedPart < p) problem = stopped;
-            else if (reader.ready || !(await lookUp(false))) problem = await tell();
-          }
-          inputs = problem ? { ok: false, error: problem } : success(fingerprinted);
-        } catch (e) {
-          // The worker tells of files in order: a file it could not read comes after every earlier one is told.
-          failedPart = Math.min(failedPart, p);
-          throw e;
+          bytes = await file.read();
+        } catch (error) {
+          decide(index, { error });
+          return;
         }
-      } else {
-        try {
-          inputs = await readFiles(input.files, parts[p]!, async (file, bytes) => {
-            if (failedPart < p) return stopped;
-            reader.send(file.name, bytes);
-            return keepUp();
-          });
-        } catch (e) {
-          // A file that cannot be read after one the worker has yet to refuse: the refused one is the answer, as
-          // it is when reading on this thread.
-          failedPart = Math.min(failedPart, p);
-          const problem = await drain();
-          if (problem) return { ok: false, error: problem };
-          throw e;
-        }
-        if (inputs.ok) {
-          const problem = await drain();
-          if (problem) inputs = { ok: false, error: problem };
-        }
+        readers[w]!.send(file.name, bytes);
       }
-      if (!inputs.ok) failedPart = Math.min(failedPart, p);
-      return inputs;
+      sent[w]!.push(index);
     };
 
-    const reading = parts.map((_, p) => readPart(p));
-    for (const r of reading) r.catch(() => undefined);
-    // Each part's copies are asked for as soon as its files are read, and added as soon as they come, whichever
-    // part finishes first, so that this thread is not left adding both once the last file is read.
-    const copies = reading.map((r, p) =>
-      r.then(async (part) => {
-        if (part.ok) numbered[p]!.addCopies(await readers[p]!.copies());
-      }),
-    );
-    for (const c of copies) c.catch(() => undefined);
-    // Each part's outcome in file order: a bad file decides before any later part's does.
-    const inputs: CollectorInput[] = [];
-    for (let p = 0; p < parts.length; p++) {
-      let part: Result<CollectorInput[]>;
+    const tell = async (w: number) => {
+      const index = sent[w]!.shift()!;
+      let file: FileRead;
       try {
-        part = await reading[p]!;
-      } catch (e) {
-        await Promise.allSettled(reading);
-        throw e;
+        file = await readers[w]!.next();
+      } catch (error) {
+        stopped[w] = true;
+        decide(index, { error });
+        return;
       }
-      if (!part.ok) {
-        // The later parts stop at their next file; nothing of the scan's is left running once it has answered.
-        await Promise.allSettled(reading);
-        return part;
+      if (!file.ok) {
+        stopped[w] = true;
+        decide(index, { problem: file.problem });
+        return;
       }
-      inputs.push(...part.value);
+      const name = files[index]!.name;
+      fingerprints[index] = { name, ...file.fingerprint };
+      const known = fleet.packageOrder.length;
+      numbered[w]!.add(name, file.told);
+      problems.add(index, file.told.problems);
+      want(known);
+      input.onProgress?.(++read, files.length);
+    };
+
+    const readHere = async (index: number) => {
+      const file = files[index]!;
+      let bytes: Uint8Array;
+      try {
+        bytes = file.readNow ? file.readNow() : await file.read();
+      } catch (error) {
+        decide(index, { error });
+        return;
+      }
+      fingerprints[index] = { name: file.name, size: bytes.byteLength, sha256: sha256Now(bytes) };
+      const known = fleet.packageOrder.length;
+      const own: InventoryProblem[] = [];
+      const result = readFileIntoFleet(fleet, file.name, bytes, options, own);
+      if (!result.ok) {
+        decide(index, { problem: result.error });
+        return;
+      }
+      problems.add(index, own);
+      want(known);
+      input.onProgress?.(++read, files.length);
+      // What the workers told meanwhile is taken in before the next file.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    for (;;) {
+      // What the workers have told comes first: it brings the packages to look up.
+      const ready = readers.findIndex((r, w) => !stopped[w] && sent[w]!.length > 0 && r.ready);
+      if (ready >= 0) {
+        await tell(ready);
+        continue;
+      }
+      back = Math.max(front, Math.min(back, decided));
+      if (front < back) {
+        // The worker with the fewest files in hand gets the next, unless every one has enough.
+        let w = -1;
+        for (let i = 0; i < readers.length; i++)
+          if (!stopped[i] && sent[i]!.length < WORKER_AHEAD && (w < 0 || sent[i]!.length < sent[w]!.length))
+            w = i;
+        if (w >= 0) {
+          await send(w, front++);
+          continue;
+        }
+      }
+      if (await lookUp(false)) continue;
+      if (front < back) {
+        await readHere(--back);
+        continue;
+      }
+      const waiting = readers.filter((_, w) => !stopped[w] && sent[w]!.length > 0);
+      if (waiting.length === 0) break;
+      await Promise.race(waiting.map((r) => r.whenReady()));
     }
-    await Promise.all(copies);
-    for (const part of numbered) part.addProblemsTo(fleet);
+    if (outcome) {
+      if ('error' in outcome) throw outcome.error;
+      return { ok: false, error: outcome.problem };
+    }
+    for (let w = 0; w < readers.length; w++) numbered[w]!.addCopies(await readers[w]!.copies());
+    problems.addTo(fleet);
     await lookUp(true);
-    return success({ fleet, advisories, inputs });
+    return success({ fleet, advisories, inputs: fingerprints });
   } finally {
     await Promise.all(readers.map((r) => r.stop()));
   }
 }
 
 /**
- * Reads each file of the part in turn, a few ahead of the one being handled, and fingerprints it on the thread
- * pool: both bounded, so that a large fleet never sits in memory at once. `take` handles a file's bytes, or
- * stops the reading with a problem.
+ * Reads each file in turn, a few ahead of the one being handled, and fingerprints it on the thread pool: both
+ * bounded, so that a large fleet never sits in memory at once. `take` handles a file's bytes, or stops the
+ * reading with a problem.
  */
 async function readFiles(
   files: readonly InventoryFile[],
-  part: Part,
-  take: (
-    file: InventoryFile,
-    bytes: Uint8Array,
-    index: number,
-  ) => Problem | undefined | Promise<Problem | undefined>,
+  take: (file: InventoryFile, bytes: Uint8Array, index: number) => Problem | undefined,
 ): Promise<Result<CollectorInput[]>> {
   const reads: Promise<Uint8Array>[] = [];
-  let done = part.from;
+  let done = 0;
   const readAhead = () => {
-    while (reads.length < READ_AHEAD && reads.length + done < part.to) {
+    while (reads.length < READ_AHEAD && reads.length + done < files.length) {
       const read = files[done + reads.length]!.read();
       // Awaited in turn below; a failure of one read ahead of a refused file must not go unhandled.
       read.catch(() => undefined);
@@ -478,23 +452,19 @@ async function readFiles(
   };
   const hashes: Promise<string>[] = [];
   const sizes: number[] = [];
-  while (done < part.to) {
+  while (done < files.length) {
     readAhead();
     const file = files[done]!;
     const bytes = await reads.shift()!;
     if (hashes.length >= HASHES_AHEAD) await hashes[hashes.length - HASHES_AHEAD];
     hashes.push(sha256Hex(bytes));
     sizes.push(bytes.byteLength);
-    const problem = await take(file, bytes, done);
+    const problem = take(file, bytes, done);
     if (problem) return { ok: false, error: problem };
     done++;
   }
   const digests = await Promise.all(hashes);
-  return success(
-    files
-      .slice(part.from, part.to)
-      .map((file, i) => ({ name: file.name, size: sizes[i]!, sha256: digests[i]! })),
-  );
+  return success(files.map((file, i) => ({ name: file.name, size: sizes[i]!, sha256: digests[i]! })));
 }
 
 /** The findings of the newest earlier scan, read back from its JSON evidence, for new / fixed / still open. */

@@ -1,6 +1,7 @@
 // Scanning a fleet on both engines: the run becomes dated evidence linked to the items it supports, the next
 // run says what is new, fixed and still open, bad input writes nothing, and other organisations see nothing.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -9,7 +10,7 @@ import type { Actor } from '../../src/app/actor.ts';
 import { addMember } from '../../src/app/add-member.ts';
 import { importOsv } from '../../src/app/import-osv.ts';
 import { registerOrganisation } from '../../src/app/register-organisation.ts';
-import { scanVulnerabilities, splitFiles, type InventoryFile } from '../../src/app/scan-vulnerabilities.ts';
+import { scanVulnerabilities, type InventoryFile } from '../../src/app/scan-vulnerabilities.ts';
 import { readOsvDump } from '../../src/infra/osv-dump.ts';
 import { ENGINES } from '../support/databases.ts';
 import { testDeps, type TestDeps } from '../support/deps.ts';
@@ -21,10 +22,14 @@ const file = (relative: string): InventoryFile => ({
   name: relative,
   read: () => readFile(path.join(FIXTURES, relative)),
 });
-/** A fixture given by its path as well, as the CLI gives files: worker threads then read it themselves. */
+/**
+ * A fixture given by its path as well, and readable at once, as the CLI gives files: worker threads then read it
+ * themselves, and the scan's own thread reads its share at once.
+ */
 const onDisk = (relative: string): InventoryFile => ({
   ...file(relative),
   path: path.join(FIXTURES, relative),
+  readNow: () => readFileSync(path.join(FIXTURES, relative)),
 });
 const text = (name: string, content: string): InventoryFile => ({
   name,
@@ -420,6 +425,90 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     },
   );
 
+  /**
+   * A fleet of small package-locks, more than the workers are given at once, so that the scan's own thread
+   * reads some of them too (from the last backwards): each file has one good component and `bad` components
+   * whose versions are not versions, each a problem naming its file.
+   */
+  const lockFleet = (count: number, bad: number, readNow: boolean): InventoryFile[] =>
+    Array.from({ length: count }, (_, i) => {
+      const packages: Record<string, object> = { 'node_modules/lodash': { version: '4.17.15' } };
+      for (let b = 0; b < bad; b++) packages[`node_modules/bad-${b}`] = { version: `git+https://x/${i}` };
+      const bytes = new TextEncoder().encode(JSON.stringify({ lockfileVersion: 3, packages }));
+      return {
+        name: `host-${String(i).padStart(3, '0')}/package-lock.json`,
+        read: async () => bytes,
+        ...(readNow ? { readNow: () => bytes } : {}),
+      };
+    });
+
+  test.each([
+    [1, false],
+    [1, true],
+    [2, true],
+  ])(
+    'read by this thread and %i worker threads (read at once: %s), the problems are listed and counted in file order',
+    async (workers, readNow) => {
+      // 3,000 problems: more than are listed (1,000), and more than twice that, so some are let go early.
+      const files = lockFleet(300, 10, readNow);
+      const scan = (inWorker: boolean) =>
+        scanVulnerabilities(deps, operator, {
+          odsCode: 'A81001',
+          files,
+          effectiveDate: '2026-05-20',
+          inWorker,
+          workers,
+        });
+      const here = await scan(false);
+      const there = await scan(true);
+      if (!here.ok || !there.ok) throw new Error('expected both scans to succeed');
+      expect(here.value.report.problems.count).toBe(3000);
+      expect(here.value.report.problems.shown).toHaveLength(1000);
+      expect(here.value.report.problems.shown[0]!.where).toMatch(/^host-000\//);
+      expect(there.value.report.problems).toEqual(here.value.report.problems);
+      expect(there.value.report.findings).toEqual(
+        here.value.report.findings.map((f) => ({ ...f, change: 'still-open' })),
+      );
+      expect(there.value.run.inputs).toEqual(here.value.run.inputs);
+    },
+  );
+
+  test.each([
+    ['two refused files: the earlier is the answer', [150, 290], [], /^host-150\/notes\.txt: unknown format/],
+    [
+      'a refused file before an unreadable one near the end',
+      [100],
+      [295],
+      /^host-100\/notes\.txt: unknown format/,
+    ],
+    ['an unreadable file before a refused one near the end', [290], [100], /went away/],
+  ])('read by this thread and a worker, %s, as when read in turn', async (_, refused, unreadable, answer) => {
+    const files = lockFleet(300, 0, true).map((f, i): InventoryFile => {
+      if (refused.includes(i)) return text(f.name.replace('package-lock.json', 'notes.txt'), 'hello');
+      if (unreadable.includes(i)) {
+        const gone = () => {
+          throw new Error('ENOENT: the file went away');
+        };
+        return { name: f.name, read: async () => gone(), readNow: gone };
+      }
+      return f;
+    });
+    for (const inWorker of [false, true]) {
+      const scanned = scanVulnerabilities(deps, operator, {
+        odsCode: 'A81001',
+        files,
+        inWorker,
+        workers: 1,
+      });
+      if (unreadable[0]! < refused[0]!) await expect(scanned).rejects.toThrow(answer);
+      else {
+        const result = await scanned;
+        expect(!result.ok && `${result.error.where}: ${result.error.message}`).toMatch(answer);
+      }
+    }
+    expect(await runs()).toBe(0);
+  });
+
   test('a member of another organisation is told it does not exist', async () => {
     await addMember(deps, operator, {
       odsCode: 'RXX',
@@ -437,66 +526,5 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     );
     expect(result.ok || result.error.kind).toBe('not-found');
     expect(await runs()).toBe(0);
-  });
-});
-
-describe('splitFiles', () => {
-  const files = (sizes: (number | undefined)[]): InventoryFile[] =>
-    sizes.map((size, i) => ({
-      name: `f${i}`,
-      read: async () => new Uint8Array(),
-      ...(size !== undefined ? { size } : {}),
-    }));
-  test.each<[string, (number | undefined)[], number, [number, number][]]>([
-    [
-      'by bytes when every file gives its size',
-      [10, 10, 80, 10, 10, 10, 10],
-      2,
-      [
-        [0, 3],
-        [3, 7],
-      ],
-    ],
-    [
-      'by number of files when one does not',
-      [10, 10, 80, undefined, 10, 10],
-      2,
-      [
-        [0, 3],
-        [3, 6],
-      ],
-    ],
-    [
-      'one file each when a large one comes first',
-      [100, 1, 1],
-      3,
-      [
-        [0, 1],
-        [1, 2],
-        [2, 3],
-      ],
-    ],
-    [
-      'at least one file each, the large one last',
-      [1, 1, 100],
-      3,
-      [
-        [0, 1],
-        [1, 2],
-        [2, 3],
-      ],
-    ],
-    [
-      'no more parts than files',
-      [5, 5],
-      4,
-      [
-        [0, 1],
-        [1, 2],
-      ],
-    ],
-    ['one part', [1, 2, 3], 1, [[0, 3]]],
-  ])('%s', (_, sizes, count, expected) => {
-    expect(splitFiles(files(sizes), count).map((p) => [p.from, p.to])).toEqual(expected);
   });
 });

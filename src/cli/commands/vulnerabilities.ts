@@ -1,5 +1,6 @@
 // `dspt osv import` and `dspt collect vulnerabilities`: load OSV data once, then scan a fleet's inventories
 // against it and keep the scan as dated evidence; `--fail-on-breach` makes a CI pipeline fail on a breach.
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
@@ -110,17 +111,14 @@ async function runCollect(o: CollectOptions, { io, actor, fail, unwrap, deps, js
     });
   const files: InventoryFile[] = [];
   for (const file of o.sbom) {
-    let size = 0;
     try {
-      const found = await stat(file);
-      if (!found.isFile())
+      if (!(await stat(file)).isFile())
         fail({ kind: 'bad-input', where: file, message: 'expected a file, found a folder or device' });
-      size = found.size;
     } catch (e) {
       if (e instanceof Exit) throw e;
       fail({ kind: 'bad-input', where: file, message: 'cannot read this file: does it exist?' });
     }
-    files.push({ name: file, size, path: file, read: () => readFile(file) });
+    files.push({ name: file, path: file, read: () => readFile(file), readNow: () => readFileSync(file) });
   }
   const distro = o.distro ?? (await localDebianRelease(o.sbom));
   const bar = progressBar('Reading inventories [{bar}] {percentage}% | {value}/{total} files', o.json);

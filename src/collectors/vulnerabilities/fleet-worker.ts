@@ -1,5 +1,5 @@
 // The worker thread's side of FleetInWorker: reads each inventory the scan's thread sends (its bytes, or its
-// path, when the worker reads and fingerprints it itself) and tells at once the package versions first met in
+// path, when the worker reads it from disk itself), fingerprints it, and tells at once the package versions first met in
 // it, by number (numbered-files.ts), so that the scan's thread adds them to the fleet and looks up the new
 // packages while the worker reads on; once every file is read, the copies of each number and the systems holding
 // it. Every message is a FromFleetWorker.
@@ -40,19 +40,11 @@ port.on('message', (m: ToFleetWorker) => {
       post({ kind: 'failed', problem: read.error });
       return;
     }
-    post(
-      m.kind === 'file'
-        ? { kind: 'read', told: read.value }
-        : {
-            kind: 'read',
-            told: read.value,
-            fingerprint: {
-              size: bytes.byteLength,
-              sha256: createHash('sha256').update(bytes).digest('hex'),
-            },
-          },
-      transferablesOf(read.value),
-    );
+    const fingerprint = {
+      size: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+    post({ kind: 'read', told: read.value, fingerprint }, transferablesOf(read.value));
   } catch (e) {
     failed = true;
     post({ kind: 'broken', message: (e as Error).message, stack: (e as Error).stack ?? '' });

@@ -10,7 +10,8 @@ import { comparerNameFor } from './ecosystems.ts';
 import { readInventoryBytes, type BytesSink } from './read-inventory-bytes.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
 
-const MAX_PROBLEMS_KEPT = 1000;
+/** Problems beyond this many are counted, not listed. */
+export const MAX_PROBLEMS_KEPT = 1000;
 
 /**
  * The systems beyond the first that hold a package version, with `system` among them: a list while it is short,
@@ -178,6 +179,7 @@ class FleetSink implements InventorySink {
     private readonly fleet: Fleet,
     private readonly system: string,
     private readonly distro: string | undefined,
+    private readonly problems: InventoryProblem[] | undefined,
   ) {
     let purls = fleet.byPurl.get(distro);
     if (!purls) {
@@ -227,7 +229,8 @@ class FleetSink implements InventorySink {
   }
 
   problem(where: string, message: string): void {
-    addProblem(this.fleet, { where, message });
+    if (this.problems) this.problems.push({ where, message });
+    else addProblem(this.fleet, { where, message });
   }
 }
 
@@ -237,12 +240,13 @@ export function readIntoFleet(
   fileName: string,
   text: string,
   options: ReadOptions = {},
+  problems?: InventoryProblem[],
 ): Result<InventoryShape> {
   const read = readInventoryInto(
     fileName,
     text,
     options,
-    new FleetSink(fleet, systemOf(fileName, options), options.distro),
+    new FleetSink(fleet, systemOf(fileName, options), options.distro, problems),
   );
   if (read.ok) countFile(fleet, read.value.formatLabel);
   return read;
@@ -252,18 +256,20 @@ const decoder = new TextDecoder();
 
 /**
  * Reads one inventory file, given as bytes, into the fleet: from its bytes where it is plainly written (JSON
- * inventories and dpkg status files), as text otherwise.
+ * inventories and dpkg status files), as text otherwise. The file's problems go to `problems` where it is
+ * given, otherwise to the fleet.
  */
 export function readFileIntoFleet(
   fleet: Fleet,
   fileName: string,
   bytes: Uint8Array,
   options: ReadOptions = {},
+  problems?: InventoryProblem[],
 ): Result<InventoryShape> {
   if (!isUtf8(bytes)) return failure('bad-input', 'the file is not UTF-8 text', fileName);
   return (
-    readBytesIntoFleet(fleet, fileName, bytes, options) ??
-    readIntoFleet(fleet, fileName, decoder.decode(bytes), options)
+    readBytesIntoFleet(fleet, fileName, bytes, options, problems) ??
+    readIntoFleet(fleet, fileName, decoder.decode(bytes), options, problems)
   );
 }
 
@@ -374,6 +380,7 @@ export function readBytesIntoFleet(
   fileName: string,
   bytes: Uint8Array,
   options: ReadOptions = {},
+  problems?: InventoryProblem[],
 ): Result<InventoryShape> | undefined {
   const found = new FoundInBytes();
   const shape = readInventoryBytes(fileName, bytes, options.distro, found);
@@ -396,7 +403,7 @@ export function readBytesIntoFleet(
   );
   if (!looked) return undefined;
   const { entries, hashes } = looked;
-  const sink = new FleetSink(fleet, systemOf(fileName, options), distro);
+  const sink = new FleetSink(fleet, systemOf(fileName, options), distro, problems);
   for (let i = 0; i < kinds.length; i++) {
     const kind = kinds[i];
     if (kind === PURL_BYTES) {
@@ -431,7 +438,9 @@ export function readBytesIntoFleet(
       sink.version(entry);
     } else sink.component(texts[i * 3]!, texts[i * 3 + 1]!, texts[i * 3 + 2]!);
   }
-  for (const problem of found.problems) addProblem(fleet, problem);
+  for (const problem of found.problems)
+    if (problems) problems.push(problem);
+    else addProblem(fleet, problem);
   countFile(fleet, shape.formatLabel);
   return success(shape);
 }

@@ -11,7 +11,6 @@ import { isUtf8 } from 'node:buffer';
 import { failure, success, type Result } from '../../domain/result.ts';
 import { BytesTable, hashTwo } from './bytes-table.ts';
 import {
-  addProblem,
   countFile,
   countNoVersion,
   FleetVersion,
@@ -218,24 +217,20 @@ export class FileNumberer {
   }
 }
 
-const MAX_PROBLEMS_KEPT = 1000;
-
 /**
  * The scan's side, for one worker: the package version each of its numbers stands for, found in the fleet or
- * added to it, and the problems of its files, kept apart so that they can be listed in file order whichever
- * worker's files are added first.
+ * added to it. The problems of its files are left to the caller (ProblemsByFile), to be listed in file order
+ * whichever thread read each file.
  */
 export class NumberedPart {
   private readonly versions: FleetVersion[] = [];
-  private readonly problems: InventoryProblem[] = [];
-  private problemCount = 0;
 
   constructor(
     private readonly fleet: Fleet,
     private readonly options: ReadOptions,
   ) {}
 
-  /** Adds a file the worker told of: its components, but not its problems (addProblemsTo). */
+  /** Adds a file the worker told of: its components, but not its problems. */
   add(fileName: string, told: ToldFile): void {
     const fleet = this.fleet;
     const { keyBytes, keyPlaces } = told;
@@ -287,9 +282,6 @@ export class NumberedPart {
         versionOf(packageOf(fleet, ecosystem, fields[f + 1]!), version).add(systemNo());
       }
     }
-    this.problemCount += told.problems.length;
-    for (const problem of told.problems)
-      if (this.problems.length < MAX_PROBLEMS_KEPT) this.problems.push(problem);
     countFile(fleet, told.formatLabel);
   }
 
@@ -304,12 +296,6 @@ export class NumberedPart {
       version.copies += copies[n]!;
       for (const end = at + systemCounts[n]!; at < end; at++) version.add(systems[systemList[at]!]!, 0);
     }
-  }
-
-  /** Adds the problems of this part's files to the fleet: once every earlier part's have been added. */
-  addProblemsTo(fleet: Fleet): void {
-    fleet.problemCount += this.problemCount - this.problems.length;
-    for (const problem of this.problems) addProblem(fleet, problem);
   }
 }
 

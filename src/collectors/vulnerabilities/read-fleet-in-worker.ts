@@ -1,8 +1,8 @@
 // Reads a fleet's inventories in a worker thread (fleet-worker.ts), so that the thread that starts it adds
 // the package versions each file brings in to its fleet, and looks up the new packages, while the worker reads
 // on. Files go over one at a time, as bytes or as a path the worker reads itself; what comes back is each
-// file's new package versions by number (numbered-files.ts), or the first bad file, and at the end the copies of
-// each number. A scan may run several, each reading its own contiguous part of the files.
+// file's new package versions by number (numbered-files.ts) and its fingerprint, or the first bad file, and at
+// the end the copies of each number. A scan may run several beside its own thread's reading.
 import type { Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../typescript-worker.ts';
 import type { Problem } from '../../domain/result.ts';
@@ -14,14 +14,14 @@ export type ToFleetWorker =
   | { kind: 'path'; name: string; path: string }
   | { kind: 'end' };
 
-/** A file the worker read from disk itself: its size and SHA-256. */
+/** A file the worker read: its size and SHA-256. */
 export interface FileFingerprint {
   size: number;
   sha256: string;
 }
 
 export type FromFleetWorker =
-  | { kind: 'read'; told: ToldFile; fingerprint?: FileFingerprint }
+  | { kind: 'read'; told: ToldFile; fingerprint: FileFingerprint }
   | { kind: 'failed'; problem: Problem }
   | { kind: 'unreadable'; message: string }
   | { kind: 'copies'; counted: NumberedCopies }
@@ -29,7 +29,7 @@ export type FromFleetWorker =
 
 /** What a file sent to the worker came to. */
 export type FileRead =
-  { ok: true; told: ToldFile; fingerprint?: FileFingerprint } | { ok: false; problem: Problem };
+  { ok: true; told: ToldFile; fingerprint: FileFingerprint } | { ok: false; problem: Problem };
 
 export class FleetInWorker {
   private readonly worker: Worker;
@@ -79,7 +79,7 @@ export class FleetInWorker {
     this.pending++;
   }
 
-  /** Sends where a file lies: the worker reads it, and fingerprints it, itself. */
+  /** Sends where a file lies: the worker reads it from disk itself. */
   sendPath(name: string, path: string): void {
     this.worker.postMessage({ kind: 'path', name, path } satisfies ToFleetWorker);
     this.pending++;
@@ -88,6 +88,12 @@ export class FleetInWorker {
   /** Whether a message has come that `next` would return at once. */
   get ready(): boolean {
     return this.messages.length > 0;
+  }
+
+  /** Resolves once a message has come that `next` would return at once, or the worker has failed. */
+  whenReady(): Promise<void> {
+    if (this.messages.length > 0 || this.error) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.waiting = resolve));
   }
 
   private async message(): Promise<FromFleetWorker> {
@@ -109,7 +115,7 @@ export class FleetInWorker {
     // A file the worker could not read stops the scan, as a file this thread cannot read does.
     if (m.kind === 'unreadable') throw new Error(m.message);
     if (m.kind === 'failed') return { ok: false, problem: m.problem };
-    return { ok: true, told: m.told, ...(m.fingerprint ? { fingerprint: m.fingerprint } : {}) };
+    return { ok: true, told: m.told, fingerprint: m.fingerprint };
   }
 
   /** Once every file is read: the copies of each number and the systems holding it (NumberedPart.addCopies). */

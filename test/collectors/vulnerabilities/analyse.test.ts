@@ -20,6 +20,7 @@ import {
   type ToldFile,
 } from '../../../src/collectors/vulnerabilities/numbered-files.ts';
 import { canonicalJson } from '../../../src/domain/canonical-json.ts';
+import { ProblemsByFile } from '../../../src/collectors/vulnerabilities/problems-by-file.ts';
 import { parseOsvRecord } from '../../../src/collectors/vulnerabilities/osv.ts';
 import { readInventory } from '../../../src/collectors/vulnerabilities/read-inventory.ts';
 import {
@@ -447,7 +448,10 @@ describe('reading straight into the fleet', () => {
         const addAll = (order: [number, [File, ToldFile]][]) => {
           const fleet = createFleet();
           const parts = [new Map<string, NumberedPart>(), new Map<string, NumberedPart>()];
+          // Each file's problems, listed in file order whichever part's files are added first.
+          const problems = new ProblemsByFile();
           for (const [p, [f, told]] of order) {
+            problems.add(files.indexOf(f), told.problems);
             const key = f.distro ?? '';
             let part = parts[p]!.get(key);
             if (!part) parts[p]!.set(key, (part = new NumberedPart(fleet, optionsOf(f))));
@@ -455,7 +459,7 @@ describe('reading straight into the fleet', () => {
             const last = (p === 0 ? first : second).at(-1)![0];
             if (f === last) for (const [key, copies] of counted[p]!) parts[p]!.get(key)?.addCopies(copies);
           }
-          for (const byDistro of parts) for (const part of byDistro.values()) part.addProblemsTo(fleet);
+          problems.addTo(fleet);
           return fleet;
         };
         const inOrder = addAll([

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
+  addProblem,
   createFleet,
   readBytesIntoFleet,
   readFileIntoFleet,
@@ -125,11 +126,11 @@ function readByNumber(files: File[]) {
         ? { ok: false, error: 'not UTF-8' }
         : { ok: false, error: `${told.error.where}: ${told.error.message}` };
     pair[1].add(f.name, structuredClone(told.value));
+    for (const problem of told.value.problems) addProblem(fleet, problem);
     return { ok: true, formatLabel: told.value.formatLabel };
   });
   for (const [numberer, part] of numberers.values()) {
     part.addCopies(structuredClone(numberer.copiesCounted()));
-    part.addProblemsTo(fleet);
   }
   return { fleet, results };
 }
