@@ -217,7 +217,7 @@ export function analyseFleet(
       where: `${u.ecosystem} ${u.name}`,
       message: `"${u.version}" is not a valid ${u.kind} version, so it was not checked`,
     });
-  const order = sortFindings(findings, bases, baseOf, systemOf, fleet.systems);
+  const order = sortFindings(findings, bases, baseNodes, baseOf, systemOf, fleet.systems);
   const fixed = markStillOpen(
     fleet,
     findings,
@@ -411,6 +411,7 @@ const LABEL_ORDER = ['CRITICAL', 'HIGH', 'MODERATE', 'LOW'];
 function sortFindings(
   findings: Finding[],
   bases: Base[],
+  baseNodes: readonly FleetVersion[],
   baseOf: number[],
   systemOf: number[],
   systems: string[],
@@ -421,14 +422,7 @@ function sortFindings(
     const label = f.severity.label === null ? 4 : LABEL_ORDER.indexOf(f.severity.label);
     return ((STATE_ORDER[f.state] * 2 + risk) * 101 + score) * 5 + label;
   });
-  const baseOrder = sortedOrder(
-    bases,
-    (a, b) =>
-      cmp(a.ecosystem, b.ecosystem) ||
-      cmp(a.package, b.package) ||
-      cmp(a.version, b.version) ||
-      cmp(a.id, b.id),
-  );
+  const baseOrder = basesInOrder(bases, baseNodes);
   const systemRank = ranks(systems, cmp);
   // Each base's findings lie side by side, in the order the bases were made.
   const firstOf = new Int32Array(bases.length + 1).fill(findings.length);
@@ -444,6 +438,33 @@ function sortFindings(
     }
   const order: number[] = [];
   for (const key of [...groups.keys()].sort((a, b) => a - b)) for (const n of groups.get(key)!) order.push(n);
+  return order;
+}
+
+/**
+ * The bases' indexes in order of ecosystem, package, version and vulnerability. The bases come package by
+ * package, so the packages are put in order, then each one's few bases: far fewer comparisons than putting every
+ * base in order at once.
+ */
+function basesInOrder(bases: readonly Base[], baseNodes: readonly FleetVersion[]): number[] {
+  const starts: number[] = [];
+  for (let b = 0; b < bases.length; b++)
+    if (b === 0 || baseNodes[b]!.pkg !== baseNodes[b - 1]!.pkg) starts.push(b);
+  starts.sort(
+    (x, y) => cmp(bases[x]!.ecosystem, bases[y]!.ecosystem) || cmp(bases[x]!.package, bases[y]!.package),
+  );
+  const order: number[] = [];
+  for (const start of starts) {
+    const first = order.length;
+    const pkg = baseNodes[start]!.pkg;
+    for (let b = start; b < bases.length && baseNodes[b]!.pkg === pkg; b++) order.push(b);
+    if (order.length - first > 1) {
+      const run = order
+        .slice(first)
+        .sort((x, y) => cmp(bases[x]!.version, bases[y]!.version) || cmp(bases[x]!.id, bases[y]!.id));
+      for (let i = 0; i < run.length; i++) order[first + i] = run[i]!;
+    }
+  }
   return order;
 }
 

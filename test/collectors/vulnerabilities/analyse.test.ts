@@ -549,6 +549,80 @@ describe('reading straight into the fleet', () => {
     for (let i = 1; i < findings.length; i++) expect(before(findings[i - 1]!, findings[i]!)).toBe(true);
   });
 
+  test('on one system at one severity, findings are in order of ecosystem, package, version and vulnerability, whatever order the fleet met them in', () => {
+    // Every record alike but for its ID, so that only the last keys of the order can tell the findings apart.
+    const record = (id: string, ecosystem: string, name: string): PackageAdvisory => ({
+      advisory: {
+        id,
+        modified: '2026-01-01T00:00:00Z',
+        published: '2026-01-01T00:00:00Z',
+        aliases: [],
+        summary: '',
+      },
+      pkg: {
+        ecosystem,
+        name,
+        affected: [
+          {
+            versions: [],
+            ranges: [{ type: 'ECOSYSTEM', events: [{ kind: 'introduced', version: '0' }] }],
+            cap: null,
+          },
+        ],
+        severity: { score: 7.5, vector: null, label: 'HIGH', basis: 'test', highRisk: true },
+        hasFix: false,
+      },
+      fixKnownSince: null,
+    });
+    const advisories = new Map<string, PackageAdvisory[]>();
+    for (const [ecosystem, name] of [
+      ['npm', 'zeta'],
+      ['npm', 'alpha'],
+      ['PyPI', 'mango'],
+    ])
+      advisories.set(packageKey(ecosystem!, name!), [
+        record(`OSV-2-${name}`, ecosystem!, name!),
+        record(`OSV-1-${name}`, ecosystem!, name!),
+      ]);
+    const fleet = createFleet();
+    const sbom = (components: [string, string][]) =>
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        components: components.map(([purl, version]) => ({
+          type: 'library',
+          name: purl,
+          version,
+          purl: `${purl}@${version}`,
+        })),
+      });
+    const read = readIntoFleet(
+      fleet,
+      'host.cdx.json',
+      sbom([
+        ['pkg:npm/zeta', '2.0.0'],
+        ['pkg:npm/alpha', '1.0.0'],
+        ['pkg:npm/zeta', '10.0.0'],
+        ['pkg:pypi/mango', '1.0'],
+      ]),
+    );
+    expect(read.ok).toBe(true);
+    const report = analyseFleet(fleet, advisories, {
+      ...options,
+      coveredEcosystems: new Set(['npm', 'PyPI']),
+    });
+    expect(report.findings.map((f) => `${f.ecosystem} ${f.package} ${f.version} ${f.id}`)).toEqual([
+      'PyPI mango 1.0 OSV-1-mango',
+      'PyPI mango 1.0 OSV-2-mango',
+      'npm alpha 1.0.0 OSV-1-alpha',
+      'npm alpha 1.0.0 OSV-2-alpha',
+      'npm zeta 10.0.0 OSV-1-zeta',
+      'npm zeta 10.0.0 OSV-2-zeta',
+      'npm zeta 2.0.0 OSV-1-zeta',
+      'npm zeta 2.0.0 OSV-2-zeta',
+    ]);
+  });
+
   test('the evidence rows follow FINDING_COLUMNS', () => {
     const report = scan(inventories);
     const evidence = JSON.parse(evidenceJsonText(report).text) as { findings: { rows: unknown[][] } };
