@@ -3,7 +3,7 @@
 // run's effective date. Used by every collector once its run is final (for access reviews, at sign-off).
 import { randomUUID } from 'node:crypto';
 import type { IsoDate } from '../domain/assessment.ts';
-import { canonicalJson } from '../domain/canonical-json.ts';
+import { canonicalJsonParts } from '../domain/canonical-json.ts';
 import { isIsoDate, toIsoDate } from '../domain/dates.ts';
 import { failure, success, type Result } from '../domain/result.ts';
 import { actorName, type Actor } from './actor.ts';
@@ -77,7 +77,7 @@ export async function recordCollectorRun(
   ];
 
   const label = COLLECTOR_KINDS[input.kind];
-  const json = new TextEncoder().encode(`${canonicalJson(input.report)}\n`);
+  const json = utf8Of([...canonicalJsonParts(input.report), '\n']);
   const html = new TextEncoder().encode(input.reportHtml);
   const [jsonBlob, htmlBlob] = await Promise.all([deps.blobs.put(json), deps.blobs.put(html)]);
   const now = deps.clock.now().toISOString();
@@ -136,4 +136,17 @@ export async function recordCollectorRun(
     });
     return success({ run, linked });
   });
+}
+
+/**
+ * The UTF-8 bytes of the parts, one after another, written straight into one array: a report of tens of
+ * megabytes is not first copied into one string, then encoded into a second array.
+ */
+function utf8Of(parts: readonly string[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const part of parts) at += bytes.write(part, at, 'utf8');
+  return bytes;
 }

@@ -1,14 +1,31 @@
 // JSON with object keys sorted at every level, so that equal content always hashes equally.
 import { createHash } from 'node:crypto';
 
-/** JSON text already in canonical form (a large report written part by part): canonicalJson keeps it as it is. */
+/**
+ * JSON text already in canonical form (a large report written part by part): canonicalJson keeps it as it is.
+ * It is held as its parts, one after another, and joined only when the whole text is asked for: a large
+ * report's bytes are written from the parts (canonicalJsonParts) without a copy of the whole text first.
+ */
 export class CanonicalJsonText {
-  constructor(readonly text: string) {}
+  readonly parts: readonly string[];
+
+  constructor(text: string | readonly string[]) {
+    this.parts = typeof text === 'string' ? [text] : text;
+  }
+
+  get text(): string {
+    return this.parts.join('');
+  }
 }
 
 export function canonicalJson(value: unknown): string {
   if (value instanceof CanonicalJsonText) return value.text;
   return JSON.stringify(sortKeys(value));
+}
+
+/** canonicalJson's text as parts to be written one after another: a CanonicalJsonText's own parts. */
+export function canonicalJsonParts(value: unknown): readonly string[] {
+  return value instanceof CanonicalJsonText ? value.parts : [canonicalJson(value)];
 }
 
 /**

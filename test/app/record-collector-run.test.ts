@@ -6,6 +6,7 @@ import { getStatus } from '../../src/app/get-status.ts';
 import { recordAnswer } from '../../src/app/record-answer.ts';
 import { recordCollectorRun, type RecordCollectorRunInput } from '../../src/app/record-collector-run.ts';
 import { registerOrganisation } from '../../src/app/register-organisation.ts';
+import { CanonicalJsonText } from '../../src/domain/canonical-json.ts';
 import { ENGINES } from '../support/databases.ts';
 import { testDeps, type TestDeps } from '../support/deps.ts';
 
@@ -58,6 +59,18 @@ describe.each(ENGINES)('recordCollectorRun on %s', (engine) => {
     expect(stored).toMatchObject({ summary: '4 data stores and 7 flows', metrics: { stores: 4, flows: 7 } });
     const json = await deps.store.evidence.findById(org.id, stored!.reportEvidenceId);
     expect(Buffer.from(await deps.blobs.get(json!.storageKey!)).toString()).toBe('{"stores":4}\n');
+  });
+
+  test('a report already written as canonical JSON in parts is stored as those parts joined, characters beyond ASCII and all', async () => {
+    const parts = ['{"name":', '"Café ✓ 😀 ünïcödé"', ',"rows":[[1,"ß"],[2,null]]', '}'];
+    const result = await recordCollectorRun(deps, operator, aRun({ report: new CanonicalJsonText(parts) }));
+    expect(result.ok).toBe(true);
+    const org = (await deps.store.organisations.findByOds('A81001'))!;
+    const [stored] = await deps.store.collectorRuns.list(org.id, 'data-map');
+    const json = await deps.store.evidence.findById(org.id, stored!.reportEvidenceId);
+    const bytes = Buffer.from(await deps.blobs.get(json!.storageKey!));
+    expect(bytes.toString('utf8')).toBe(`${parts.join('')}\n`);
+    expect(bytes.equals(Buffer.from(`${parts.join('')}\n`, 'utf8'))).toBe(true);
   });
 
   test('a run refreshes an old register answer: the status uses the newest evidence date', async () => {

@@ -256,11 +256,12 @@ export function evidenceJsonText(report: ScanReport): CanonicalJsonText {
   };
   for (const [key, value] of Object.entries(rest))
     if (value !== undefined) members[key] = canonicalJson(value);
-  const text = Object.keys(members)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${members[key]}`)
-    .join(',');
-  return new CanonicalJsonText(`{${text}}`);
+  // Left as parts: the evidence's bytes are written from them without a copy of the whole text.
+  const parts = ['{'];
+  for (const key of Object.keys(members).sort())
+    parts.push(parts.length > 1 ? ',' : '', JSON.stringify(key), ':', members[key]!);
+  parts.push('}');
+  return new CanonicalJsonText(parts);
 }
 
 const rowsText = (columns: readonly string[], rows: (string | null)[][]) =>
