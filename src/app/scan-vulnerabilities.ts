@@ -90,9 +90,11 @@ const WORKER_FROM_FILES = 200;
 const DEFAULT_WORKERS = Math.max(1, Math.min(2, availableParallelism() - 1));
 /**
  * Files a worker is given ahead of the one it is reading: enough that it never waits while this thread reads a
- * file or looks a batch up, few enough that the two finish reading together.
+ * file or looks a batch up. Towards the end, fewer (a quarter of the files left, down to WORKER_AHEAD_LAST), so
+ * that this thread is not left waiting while a worker works through a long queue on its own.
  */
 const WORKER_AHEAD = 64;
+const WORKER_AHEAD_LAST = 16;
 /** Package names looked up at once while the worker reads: one query of the OSV index. */
 const LOOKUP_BATCH = 500;
 
@@ -400,10 +402,10 @@ async function readInWorkers(
       back = Math.max(front, Math.min(back, decided));
       if (front < back) {
         // The worker with the fewest files in hand gets the next, unless every one has enough.
+        const enough = Math.min(WORKER_AHEAD, Math.max(WORKER_AHEAD_LAST, (back - front) >> 2));
         let w = -1;
         for (let i = 0; i < readers.length; i++)
-          if (!stopped[i] && sent[i]!.length < WORKER_AHEAD && (w < 0 || sent[i]!.length < sent[w]!.length))
-            w = i;
+          if (!stopped[i] && sent[i]!.length < enough && (w < 0 || sent[i]!.length < sent[w]!.length)) w = i;
         if (w >= 0) {
           await send(w, front++);
           continue;
