@@ -244,7 +244,7 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     },
   );
 
-  test('read from their paths by two worker threads, a bad file in the second part is the answer, and a missing file stops the scan', async () => {
+  test('read from their paths by two worker threads and this one, a bad file after good ones is the answer, and a missing file stops the scan', async () => {
     const good = onDisk('own/inventories/lodash-app.package-lock.json');
     const bad = { ...text('notes.txt', 'hello'), path: path.join(FIXTURES, 'LICENCES.md') };
     const refused = await scanVulnerabilities(deps, operator, {
@@ -269,8 +269,8 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
         workers: 2,
       }),
     ).rejects.toThrow(/ENOENT/);
-    // A bad file in the first part is the answer, though the second part's worker meets a missing file: read
-    // in turn, the scan would have stopped before it.
+    // A bad first file is the answer, though this thread, reading from the last file backwards, meets a missing
+    // one first: read in turn, the scan would have stopped before it.
     const first = await scanVulnerabilities(deps, operator, {
       odsCode: 'A81001',
       files: [bad, good, good, missing],
@@ -283,9 +283,9 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     expect(await runs()).toBe(0);
   });
 
-  test('read by two worker threads, versions of one package on one system across both parts match as read in turn', async () => {
-    // Every file one system, and the same packages at other versions in each part: the parts' fleets overlap,
-    // and the order versions were first seen decides which earlier finding each is matched with.
+  test('read by worker threads and this one, versions of one package on one system across the files match as read in turn', async () => {
+    // Every file one system, and the same packages at other versions in each file: the threads meet the same
+    // packages, and the order versions were first seen decides which earlier finding each is matched with.
     const lock = (versions: string[]) =>
       JSON.stringify({
         lockfileVersion: 3,
@@ -327,10 +327,10 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
   });
 
   test.each([
-    ['the first part', [0, 3], /^one\.txt: unknown format/],
-    ['the second part only', [3], /^four\.txt: unknown format/],
+    ['the first file (and the last)', [0, 3], /^one\.txt: unknown format/],
+    ['the last file only', [3], /^four\.txt: unknown format/],
   ])(
-    'read by two worker threads, a bad file in %s is reported as read in turn and nothing is written',
+    'read by two worker threads and this one, a bad file, %s, is reported as read in turn and nothing is written',
     async (_, bad, message) => {
       const names = ['one', 'two', 'three', 'four'];
       const lockfile = await readFile(path.join(FIXTURES, 'own/inventories/lodash-app.package-lock.json'));
@@ -352,7 +352,7 @@ describe.each(ENGINES)('scanVulnerabilities on %s', (engine) => {
     },
   );
 
-  test('read by two worker threads, a file that cannot be read in the first part is the answer, not a bad one after it', async () => {
+  test('read by two worker threads and this one, a file that cannot be read is the answer, not a bad one after it', async () => {
     const unreadable: InventoryFile = {
       name: 'gone.json',
       read: () => Promise.reject(new Error('ENOENT: the file went away')),

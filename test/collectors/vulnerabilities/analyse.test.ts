@@ -383,7 +383,7 @@ describe('reading straight into the fleet', () => {
   });
 
   test.each([1, 2, 3])(
-    'files told by number from contiguous parts (as worker threads tell them) and added in any order make the report of the files read in turn (cut after %i)',
+    'files told by number by two numberers (as worker threads tell them) and added in any order make the report of the files read in turn (cut after %i)',
     (cut) => {
       type File = { name: string; text: string; distro?: string };
       // The same package versions several times in one file, as purls and as package-lock names.
