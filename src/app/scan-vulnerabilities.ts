@@ -480,5 +480,6 @@ async function previousFindings(
   if (!last) return undefined;
   const evidence = await deps.store.evidence.findById(organisationId, last.reportEvidenceId);
   if (!evidence?.storageKey) return undefined;
+  // Read a few thousand rows at a time, so that this thread goes on keeping the workers supplied meanwhile.
   return findingsFromEvidenceBytes(await deps.blobs.get(evidence.storageKey));
 }

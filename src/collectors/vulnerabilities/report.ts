@@ -318,17 +318,28 @@ export function findingsFromEvidence(
  * out of the ordinary (a cell that is not a string, a key given twice or written with escapes, columns after
  * the rows) is left to findingsFromEvidence, so the answer is the same either way.
  */
-export function findingsFromEvidenceBytes(bytes: Uint8Array): ReturnType<typeof findingsFromEvidence> {
+export async function findingsFromEvidenceBytes(
+  bytes: Uint8Array,
+): Promise<ReturnType<typeof findingsFromEvidence>> {
   // The byte reader would pass over a byte order mark, which JSON.parse refuses.
   const marked = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   if (!marked && isUtf8(bytes))
     try {
-      return readEvidenceFindings(new JsonBytes(bytes));
+      return await readEvidenceFindings(new JsonBytes(bytes));
     } catch (e) {
       if (!(e instanceof NotReadHere)) throw e;
     }
   return findingsFromEvidence(JSON.parse(Buffer.from(bytes).toString('utf8')));
 }
+
+/**
+ * Rows or names read between two pauses: a scan reads the previous run's findings while it reads the inventories
+ * on the same thread, and half a second without a pause left the worker threads without files.
+ */
+const READ_BETWEEN_PAUSES = 4096;
+
+/** Lets whatever else this thread has to do run before the reading goes on. */
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const KEY = {
   effectiveDate: bytesOf('effectiveDate'),
@@ -340,7 +351,7 @@ const KEY = {
 };
 const NEEDED = ['system', 'ecosystem', 'package', 'version', 'id'] as const;
 
-function readEvidenceFindings(j: JsonBytes): ReturnType<typeof findingsFromEvidence> {
+async function readEvidenceFindings(j: JsonBytes): Promise<ReturnType<typeof findingsFromEvidence>> {
   let effectiveDate: string | undefined;
   let rows: string[][] | undefined;
   let names: Map<string, string[]> | undefined;
@@ -352,10 +363,10 @@ function readEvidenceFindings(j: JsonBytes): ReturnType<typeof findingsFromEvide
       effectiveDate = j.text();
     } else if (j.is(KEY.findings)) {
       if (rows) j.fail();
-      rows = readRows(j);
+      rows = await readRows(j);
     } else if (j.is(KEY.vulnerabilities)) {
       if (names) j.fail();
-      names = readNames(j);
+      names = await readNames(j);
     } else j.skipValue();
   }
   j.leave();
@@ -375,7 +386,7 @@ function readEvidenceFindings(j: JsonBytes): ReturnType<typeof findingsFromEvide
 }
 
 /** The findings' columns and rows: of each row, the NEEDED cells in that order. */
-function readRows(j: JsonBytes): string[][] {
+async function readRows(j: JsonBytes): Promise<string[][]> {
   let at: number[] | undefined;
   let rows: string[][] | undefined;
   j.openObject();
@@ -409,6 +420,7 @@ function readRows(j: JsonBytes): string[][] {
         j.leave();
         if (column <= last) j.fail();
         rows.push(row);
+        if (rows.length % READ_BETWEEN_PAUSES === 0) await pause();
       }
       j.leave();
     } else j.skipValue();
@@ -419,7 +431,7 @@ function readRows(j: JsonBytes): string[][] {
 }
 
 /** Each vulnerability's names (`ids`), by its ID. */
-function readNames(j: JsonBytes): Map<string, string[]> {
+async function readNames(j: JsonBytes): Promise<Map<string, string[]>> {
   const names = new Map<string, string[]>();
   j.openObject();
   j.enter();
@@ -439,6 +451,7 @@ function readNames(j: JsonBytes): Map<string, string[]> {
     }
     j.leave();
     if (ids) names.set(id, ids);
+    if (names.size % READ_BETWEEN_PAUSES === 0) await pause();
   }
   j.leave();
   return names;

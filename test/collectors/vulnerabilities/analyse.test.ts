@@ -680,10 +680,10 @@ describe('reading straight into the fleet', () => {
     }
   });
 
-  test("a later scan reads an earlier one's findings from the evidence's bytes as from the parsed JSON", () => {
+  test("a later scan reads an earlier one's findings from the evidence's bytes as from the parsed JSON", async () => {
     const report = scan([...inventories, status]);
     const text = evidenceJsonText(report).text;
-    const byBytes = findingsFromEvidenceBytes(Buffer.from(text));
+    const byBytes = await findingsFromEvidenceBytes(Buffer.from(text));
     expect(byBytes?.findings.length).toBe(report.findings.length);
     expect(byBytes?.findings.some((f) => f.ids.length > 1)).toBe(true);
     expect(byBytes).toEqual(findingsFromEvidence(JSON.parse(text)));
@@ -691,7 +691,7 @@ describe('reading straight into the fleet', () => {
     const system = report.findings[0]!.system;
     const escaped = text.replaceAll(JSON.stringify(system), '"sys\\"tem \\u00e9 \\u2028 é ☃"');
     expect(escaped).not.toBe(text);
-    const read = findingsFromEvidenceBytes(Buffer.from(escaped));
+    const read = await findingsFromEvidenceBytes(Buffer.from(escaped));
     expect(read?.findings.filter((f) => f.system === 'sys"tem é \u2028 é ☃').length).toBeGreaterThan(0);
     expect(read).toEqual(findingsFromEvidence(JSON.parse(escaped)));
   });
@@ -748,7 +748,7 @@ describe('reading earlier findings from evidence bytes', () => {
     'not an object at all': '[1, 2, 3]',
     'a byte order mark first': `\ufeff${JSON.stringify(doc())}`,
   };
-  test.each(Object.entries(cases))('%s: as findingsFromEvidence of the parsed JSON', (_, text) => {
+  test.each(Object.entries(cases))('%s: as findingsFromEvidence of the parsed JSON', async (_, text) => {
     const bytes = Buffer.from(text);
     const parsed = (() => {
       try {
@@ -757,13 +757,35 @@ describe('reading earlier findings from evidence bytes', () => {
         return { error: (e as Error).message };
       }
     })();
-    if ('error' in parsed) expect(() => findingsFromEvidenceBytes(bytes)).toThrow(parsed.error);
-    else expect(findingsFromEvidenceBytes(bytes)).toEqual(parsed.value);
+    if ('error' in parsed) await expect(findingsFromEvidenceBytes(bytes)).rejects.toThrow(parsed.error);
+    else expect(await findingsFromEvidenceBytes(bytes)).toEqual(parsed.value);
   });
 
-  test('a document that is not JSON fails as JSON.parse fails', () => {
+  test('a document that is not JSON fails as JSON.parse fails', async () => {
     for (const text of ['{"effectiveDate":"2026-06-01",', '{"effectiveDate":"2026-06-01"}}', ''])
-      expect(() => findingsFromEvidenceBytes(Buffer.from(text))).toThrow(SyntaxError);
+      await expect(findingsFromEvidenceBytes(Buffer.from(text))).rejects.toThrow(SyntaxError);
+  });
+
+  test('a large report is read a few thousand rows at a time, letting other work run between, to the same answer', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => row(`host-${i % 7}`, `CVE-${i % 9_000}`));
+    const vulnerabilities = Object.fromEntries(
+      Array.from({ length: 9_000 }, (_, i) => [`CVE-${i}`, { ids: [`CVE-${i}`, `GHSA-${i}`], summary: '' }]),
+    );
+    const text = JSON.stringify(doc({ findings: { columns, rows }, vulnerabilities }));
+    // Work of this thread's own, each piece waiting its turn behind whatever is running: it gets turns only if
+    // the reading pauses.
+    let turns = 0;
+    let reading = true;
+    const other = () => {
+      turns++;
+      if (reading) setImmediate(other);
+    };
+    setImmediate(other);
+    const read = await findingsFromEvidenceBytes(Buffer.from(text));
+    reading = false;
+    expect(turns).toBeGreaterThan(4);
+    expect(read).toEqual(findingsFromEvidence(JSON.parse(text)));
+    expect(read?.findings).toHaveLength(20_000);
   });
 });
 
