@@ -368,7 +368,7 @@ async function readInWorkers(
       input.onProgress?.(++read, files.length);
     };
 
-    const readHere = async (index: number) => {
+    const readFileHere = async (index: number) => {
       const file = files[index]!;
       let bytes: Uint8Array;
       try {
@@ -413,7 +413,7 @@ async function readInWorkers(
       }
       if (await lookUp(false)) continue;
       if (front < back) {
-        await readHere(--back);
+        await readFileHere(--back);
         continue;
       }
       const waiting = readers.filter((_, w) => !stopped[w] && sent[w]!.length > 0);

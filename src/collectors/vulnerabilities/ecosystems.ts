@@ -5,6 +5,9 @@ import type { VersionComparer } from './versions.ts';
 /** The base ecosystems we can check, as OSV names them; Debian carries its release after a colon. */
 export const CHECKED_ECOSYSTEMS = ['npm', 'PyPI', 'Maven', 'Go', 'Debian'] as const;
 
+/** A package's key in the fleet and the OSV index: `ecosystem \0 name`. */
+export const packageKey = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
+
 export function comparerNameFor(ecosystem: string): VersionComparer['name'] | undefined {
   const base = ecosystem.split(':')[0];
   switch (base) {

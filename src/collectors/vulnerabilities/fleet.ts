@@ -6,7 +6,7 @@ import { BytesTable, hashBytes, hashTwo } from './bytes-table.ts';
 import type { Inventory, InventoryProblem, ReadOptions } from './inventory.ts';
 import { componentOfPurl, type PurlComponent } from './purl.ts';
 import { readInventoryInto, systemOf, type InventorySink, type InventoryShape } from './read-inventory.ts';
-import { comparerNameFor } from './ecosystems.ts';
+import { comparerNameFor, packageKey } from './ecosystems.ts';
 import { readInventoryBytes, type BytesSink } from './read-inventory-bytes.ts';
 import { failure, success, type Result } from '../../domain/result.ts';
 
@@ -122,7 +122,7 @@ export function addProblem(fleet: Fleet, problem: InventoryProblem): void {
   if (fleet.problems.length < MAX_PROBLEMS_KEPT) fleet.problems.push(problem);
 }
 
-export const packageKey = (ecosystem: string, name: string) => `${ecosystem}\u0000${name}`;
+export { packageKey } from './ecosystems.ts';
 
 export function packageOf(fleet: Fleet, ecosystem: string, name: string): FleetPackage {
   return fleet.byName.get(ecosystem)?.get(name) ?? newPackage(fleet, ecosystem, name);

@@ -36,8 +36,6 @@ export class FleetInWorker {
   private readonly messages: FromFleetWorker[] = [];
   private waiting: (() => void) | undefined;
   private error: Error | undefined;
-  /** Files sent whose reading has not been told yet. */
-  pending = 0;
 
   constructor(options: ReadOptions) {
     this.worker = startTypeScriptWorker(new URL('./fleet-worker.ts', import.meta.url), {
@@ -76,13 +74,11 @@ export class FleetInWorker {
     const own =
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     this.worker.postMessage({ kind: 'file', name, bytes: own } satisfies ToFleetWorker);
-    this.pending++;
   }
 
   /** Sends where a file lies: the worker reads it from disk itself. */
   sendPath(name: string, path: string): void {
     this.worker.postMessage({ kind: 'path', name, path } satisfies ToFleetWorker);
-    this.pending++;
   }
 
   /** Whether a message has come that `next` would return at once. */
@@ -101,17 +97,16 @@ export class FleetInWorker {
       const m = this.messages.shift();
       if (m) return m;
       if (this.error) throw this.error;
-      await new Promise<void>((resolve) => (this.waiting = resolve));
+      await this.whenReady();
     }
   }
 
-  /** What the oldest file still pending came to. */
+  /** What the oldest file sent and not yet told of came to. */
   async next(): Promise<FileRead> {
     const m = await this.message();
     if (m.kind === 'broken') throw new Error(m.message);
     if (m.kind === 'copies')
       throw new Error('the inventory worker counted copies before every file was read');
-    this.pending--;
     // A file the worker could not read stops the scan, as a file this thread cannot read does.
     if (m.kind === 'unreadable') throw new Error(m.message);
     if (m.kind === 'failed') return { ok: false, problem: m.problem };

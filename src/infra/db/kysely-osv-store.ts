@@ -2,6 +2,7 @@
 // enough for either engine's limit on bound parameters.
 import type { Kysely } from 'kysely';
 import type { PackageAdvisory } from '../../collectors/vulnerabilities/analyse.ts';
+import { packageKey } from '../../collectors/vulnerabilities/ecosystems.ts';
 import type { OsvAdvisory, OsvPackage } from '../../collectors/vulnerabilities/osv.ts';
 import type { FoundPackageAdvisories, OsvRecordVersion, OsvStore } from '../../app/osv-ports.ts';
 import { packPackage, unpackPackage } from './osv-packed-package.ts';
@@ -126,7 +127,7 @@ function packRows(ecosystem: string, rows: readonly PackageRow[]): PackedPackage
       parts.push(since, row.package, row.advisory);
       r++;
     }
-    packages.set(`${ecosystem}\u0000${name}`, { name, from, to: r });
+    packages.set(packageKey(ecosystem, name), { name, from, to: r });
   }
   return new PackedPackageAdvisories(ecosystem, parts.join(''), places, packages);
 }
